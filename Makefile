@@ -1,0 +1,448 @@
+# refkernel top-level Makefile. `make help` lists the targets and variables.
+#
+# Data flow: ARCH (+ LLVM, O) -> arch/<arch>/targets/<target>.target + defconfig
+#   -> tools/kconfig -> <O>/.config, <O>/auto.conf, <O>/include/generated/autoconf.h
+#   -> objects from the per-directory Kbuild lists -> linker/<arch>.lds.S -> kernel.elf
+#   -> objcopy -> kernel.bin
+
+KERNELVERSION := 0.1.0
+
+MAKEFLAGS += -rR --no-print-directory
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+PYTHON  := /usr/bin/python3
+
+# ---------------------------------------------------------------------------------------
+# Verbosity: quiet "  CC      kernel/main.o" lines unless V=1.
+ifeq ($(V),1)
+  Q :=
+  msg = @:
+else
+  Q := @
+  msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(objtree)/%,%,$(2))'
+endif
+
+# ---------------------------------------------------------------------------------------
+# Architecture and build directory. An arch is a folder under arch/ with a Kconfig.
+ARCHES := $(sort $(patsubst $(srctree)/arch/%/Kconfig,%,$(wildcard $(srctree)/arch/*/Kconfig)))
+ARCH_GIVEN := $(filter command line environment,$(origin ARCH))
+ARCH ?= riscv64
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+  $(error unknown ARCH '$(ARCH)'; valid: $(ARCHES))
+endif
+
+ifneq ($(filter-out 0 1,$(LLVM)),)
+  $(error LLVM must be 1 (clang, ld.lld, llvm-objcopy) or 0 (GCC); got '$(LLVM)')
+endif
+toolchain-dir := $(if $(filter 1,$(LLVM)),llvm,gcc)
+O ?= build/$(ARCH)-$(toolchain-dir)
+objtree := $(abspath $(O))
+
+# Goals that need neither a configuration nor a toolchain.
+no-config-goals := help clean distclean test-host test-build test-all list-targets
+# Goals that need the configuration but not a toolchain.
+config-only-goals := menuconfig defconfig %_defconfig olddefconfig savedefconfig \
+	print-config
+
+ifeq ($(MAKECMDGOALS),)
+  need-config := 1
+  need-toolchain := 1
+else
+  ifneq ($(filter-out $(no-config-goals),$(MAKECMDGOALS)),)
+    need-config := 1
+  endif
+  ifneq ($(filter-out $(no-config-goals) $(config-only-goals),$(MAKECMDGOALS)),)
+    need-toolchain := 1
+  endif
+endif
+# `make test` without ARCH runs the whole matrix and needs nothing here.
+ifeq ($(MAKECMDGOALS)$(ARCH_GIVEN),test)
+  need-config :=
+  need-toolchain :=
+endif
+
+# ---------------------------------------------------------------------------------------
+# Configuration. Command-line (or environment) variables override .config, which
+# overrides the defconfig: they are handed to tools/kconfig as symbol assignments.
+kconfig-overrides :=
+ifeq ($(LLVM),1)
+  kconfig-overrides += TOOLCHAIN_LLVM=y
+else ifeq ($(LLVM),0)
+  kconfig-overrides += TOOLCHAIN_GCC=y
+endif
+ifneq ($(LIBC),)
+  ifeq ($(filter picolibc minimal,$(LIBC)),)
+    $(error LIBC must be picolibc or minimal; got '$(LIBC)')
+  endif
+  kconfig-overrides += LIBC_$(if $(filter picolibc,$(LIBC)),PICOLIBC,MINIMAL)=y
+endif
+ifneq ($(TARGET),)
+  target-files := $(notdir $(basename $(wildcard $(srctree)/arch/$(ARCH)/targets/*.target)))
+  ifeq ($(filter $(TARGET),$(target-files)),)
+    $(error unknown TARGET '$(TARGET)' for $(ARCH); valid: $(target-files))
+  endif
+  kconfig-overrides += TARGET_$(subst -,_,$(shell echo '$(TARGET)' | tr a-z A-Z))=y
+endif
+ifeq ($(KTEST),1)
+  kconfig-overrides += KTEST=y
+endif
+
+ARCH_DEFCONFIG := $(srctree)/arch/$(ARCH)/configs/$(if $(TARGET),$(TARGET)_)defconfig
+
+export srctree ARCH
+export KCONFIG_CONFIG    := $(objtree)/.config
+export KCONFIG_OBJTREE   := $(objtree)
+export KCONFIG_TARGETS   := $(objtree)/Kconfig.targets
+export KCONFIG_DEFCONFIG ?= $(ARCH_DEFCONFIG)
+export KCONFIG_OVERRIDES := $(strip $(kconfig-overrides))
+export KCONFIG_BASE
+
+kconfig := $(PYTHON) $(srctree)/tools/kconfig
+
+ifdef need-config
+# Remember the overrides of this invocation: a change re-runs kconfig sync.
+$(shell mkdir -p $(objtree) && { [ -f $(objtree)/.overrides ] && \
+	[ "$$(cat $(objtree)/.overrides)" = "$(KCONFIG_OVERRIDES)" ] || \
+	echo "$(KCONFIG_OVERRIDES)" > $(objtree)/.overrides; })
+
+$(KCONFIG_TARGETS): $(wildcard $(srctree)/arch/$(ARCH)/targets/*.target) \
+		$(srctree)/tools/target.py
+	$(Q)$(PYTHON) $(srctree)/tools/target.py kconfig $(srctree)/arch/$(ARCH) $@
+
+-include $(objtree)/auto.conf.cmd
+$(objtree)/auto.conf: $(objtree)/.overrides $(KCONFIG_TARGETS) $(kconfig-files) \
+		$(wildcard $(KCONFIG_CONFIG) $(KCONFIG_BASE)) $(srctree)/tools/kconfig
+	$(Q)$(kconfig) sync
+
+# auto.conf is remade (then make restarts) whenever one of its inputs changed. On the
+# very first pass it does not exist yet: skip everything that needs it until the restart.
+-include $(objtree)/auto.conf
+ifeq ($(CONFIG_ARCH),)
+  need-config :=
+  need-toolchain :=
+endif
+endif # need-config
+
+unquote = $(patsubst "%",%,$(1))
+
+# ---------------------------------------------------------------------------------------
+# Target definition: KEY = value lines that become make variables (QEMU, CPU_CFLAGS...).
+ifdef need-config
+target-name := $(call unquote,$(CONFIG_TARGET))
+target-file := $(srctree)/arch/$(ARCH)/targets/$(target-name).target
+ifeq ($(wildcard $(target-file)),)
+  $(error $(KCONFIG_CONFIG) names target '$(target-name)', but $(target-file) does not exist)
+endif
+include $(target-file)
+endif
+
+# ---------------------------------------------------------------------------------------
+# Toolchain. GCC: CROSS_COMPILE from the command line, else CONFIG_CROSS_COMPILE, else
+# the first of the target's GCC_PREFIXES that is installed. LLVM: clang --target.
+ifdef need-toolchain
+require-tool = $(if $(shell command -v $(1) 2>/dev/null),,$(error $(1) not found: \
+	install the Debian package $(2) (tools/setup installs everything)))
+
+host-arch := $(shell uname -m)
+gcc-prefix-of = $(if $(filter NATIVE,$(1)),$(if $(filter $(ARCH),$(host-arch)),),$(1))
+gcc-candidates := $(foreach p,$(GCC_PREFIXES),$(if $(filter NATIVE,$(p)),$(if \
+	$(filter $(ARCH),$(host-arch)),native),$(p)))
+detect-gcc = $(firstword $(foreach p,$(gcc-candidates),$(if $(shell command -v \
+	$(patsubst native,,$(p))gcc 2>/dev/null),$(p))))
+
+ifeq ($(origin CROSS_COMPILE),undefined)
+  CROSS_COMPILE := $(call unquote,$(CONFIG_CROSS_COMPILE))
+endif
+ifeq ($(CROSS_COMPILE),)
+  gcc-found := $(detect-gcc)
+  gcc-prefix := $(patsubst native,,$(gcc-found))
+else
+  gcc-found := $(CROSS_COMPILE)
+  gcc-prefix := $(CROSS_COMPILE)
+endif
+missing-gcc = $(error no $(ARCH) GCC found (tried: $(foreach p,$(gcc-candidates),$(patsubst \
+	native,,$(p))gcc)): install the Debian package $(GCC_PACKAGE), or set CROSS_COMPILE=)
+
+ifeq ($(CONFIG_TOOLCHAIN_LLVM),y)
+  $(call require-tool,clang,clang)
+  $(call require-tool,ld.lld,lld)
+  $(call require-tool,llvm-objcopy,llvm)
+  CC      := clang --target=$(LLVM_TRIPLE)
+  LD      := ld.lld
+  OBJCOPY := llvm-objcopy
+  NM      := llvm-nm
+  toolchain-cflags := $(LLVM_CFLAGS)
+  toolchain-ldflags :=
+else
+  ifeq ($(gcc-found),)
+    $(missing-gcc)
+  endif
+  ifeq ($(shell command -v $(gcc-prefix)gcc 2>/dev/null),)
+    $(error $(gcc-prefix)gcc not found (CROSS_COMPILE=$(CROSS_COMPILE)): install the \
+	Debian package $(GCC_PACKAGE))
+  endif
+  CC      := $(gcc-prefix)gcc
+  LD      := $(gcc-prefix)ld
+  OBJCOPY := $(gcc-prefix)objcopy
+  NM      := $(gcc-prefix)nm
+  toolchain-cflags :=
+  toolchain-ldflags := $(GCC_LDFLAGS)
+endif
+
+# libgcc for compiler helpers; LLVM builds take it from the arch's GCC (Debian 12 has
+# no bare-metal compiler-rt for these targets).
+ifeq ($(LIBGCC),yes)
+  ifeq ($(gcc-found),)
+    $(error LLVM builds for $(ARCH) link libgcc from GCC: install the Debian package \
+	$(GCC_PACKAGE))
+  endif
+  libgcc := $(shell $(gcc-prefix)gcc $(or $(LIBGCC_CFLAGS),$(CPU_CFLAGS)) -print-libgcc-file-name)
+endif
+
+cc-include := $(shell $(CC) -print-file-name=include)
+
+ifeq ($(CONFIG_LIBC_PICOLIBC),y)
+  ifeq ($(wildcard $(PICOLIBC)/include/stdio.h),)
+    $(error picolibc for $(ARCH) not found under $(PICOLIBC): install the Debian package \
+	$(PICOLIBC_PACKAGE), or choose LIBC=minimal)
+  endif
+  libc-include := $(PICOLIBC)/include
+  libc-archive := $(PICOLIBC)/$(PICOLIBC_LIBDIR)/libc.a
+else
+  libc-include := $(srctree)/kernel/libc/include
+  libc-archive :=
+endif
+endif # need-toolchain
+
+# ---------------------------------------------------------------------------------------
+# Flags: one place for all of them.
+generated := $(objtree)/include/generated
+opt-flag-$(CONFIG_CC_OPTIMIZE_PERFORMANCE) := -O2
+opt-flag-$(CONFIG_CC_OPTIMIZE_SIZE) := -Os
+opt-flag-$(CONFIG_CC_OPTIMIZE_DEBUG) := -Og
+
+KBUILD_CPPFLAGS := -nostdinc -isystem $(libc-include) -isystem $(cc-include) \
+	-I$(srctree)/kernel/include -I$(objtree)/include \
+	-include $(generated)/autoconf.h -include $(generated)/target.h
+
+KBUILD_CFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
+	-fno-pie -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g) $(CPU_CFLAGS) $(toolchain-cflags)
+
+KBUILD_AFLAGS := -D__ASSEMBLY__ $(if $(CONFIG_DEBUG_INFO),-g) $(CPU_CFLAGS) \
+	$(toolchain-cflags)
+
+KBUILD_LDFLAGS := -nostdlib -static --gc-sections --build-id=none -z max-page-size=4096 \
+	$(toolchain-ldflags)
+
+# ---------------------------------------------------------------------------------------
+# Objects: Kbuild lists, `obj-y += file.o` and `obj-y += subdir/`, read recursively.
+define descend
+obj-y :=
+include $(srctree)/$(1)/Kbuild
+kernel-objs += $$(addprefix $(objtree)/$(1)/,$$(filter %.o,$$(obj-y)))
+$$(foreach d,$$(patsubst %/,%,$$(filter %/,$$(obj-y))),$$(eval $$(call descend,$(1)/$$(d))))
+endef
+
+core-dirs := kernel drivers arch/$(ARCH)
+core-dirs += $(if $(CONFIG_KTEST),tests/kernel)
+kernel-objs :=
+ifdef need-toolchain
+$(foreach d,$(core-dirs),$(eval $(call descend,$(d))))
+endif
+
+# ---------------------------------------------------------------------------------------
+# Build rules.
+PHONY := all
+all: $(objtree)/kernel.elf $(objtree)/kernel.bin
+
+# Generated headers must exist before the first compile; after that the .d files (via
+# tools/fixdep) say exactly which object needs which header or config symbol.
+compile-deps := | $(generated)/autoconf.h $(generated)/target.h $(generated)/version.h
+
+# Only the arch's own files see its internal headers.
+$(objtree)/arch/%.o: KBUILD_CPPFLAGS += -I$(srctree)/arch/$(ARCH)/include
+
+$(objtree)/%.o: $(srctree)/%.c $(compile-deps)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
+
+$(objtree)/%.o: $(srctree)/%.S $(compile-deps)
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
+
+$(generated)/autoconf.h: $(objtree)/auto.conf ;
+
+$(generated)/target.h: $(target-file) $(srctree)/tools/target.py
+	$(call msg,GEN,$@)
+	$(Q)$(PYTHON) $(srctree)/tools/target.py header $< $@
+
+# The version changes with every commit; the file is rewritten only when it differs.
+version-text := $(KERNELVERSION)$(shell cd $(srctree) && \
+	git describe --always --dirty --abbrev=12 2>/dev/null | sed 's/^/+g/')
+cc-version-text := $(shell $(CC) --version 2>/dev/null | head -n1 | \
+	sed -e 's/ (.*)//' -e 's/Debian //')
+PHONY += FORCE
+FORCE:
+$(generated)/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#define KERNEL_VERSION "%s"\n#define KERNEL_TOOLCHAIN "%s"\n' \
+		'$(version-text)' '$(cc-version-text)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(objtree)/linker.lds: $(srctree)/linker/$(ARCH).lds.S $(srctree)/linker/sections.lds.h \
+		$(generated)/autoconf.h $(generated)/target.h
+	$(call msg,LDS,$@)
+	$(Q)$(CC) -E -P -undef -x assembler-with-cpp -D__ASSEMBLY__ -DLINKER_SCRIPT \
+		-I$(srctree)/linker -include $(generated)/autoconf.h \
+		-include $(generated)/target.h -o $@ $<
+
+$(objtree)/kernel.elf: $(kernel-objs) $(objtree)/linker.lds $(libc-archive) $(libgcc)
+	$(call msg,LD,$@)
+	$(Q)$(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -Map $(objtree)/kernel.map \
+		-o $@ $(kernel-objs) --start-group $(libc-archive) $(libgcc) --end-group
+
+$(objtree)/kernel.bin: $(objtree)/kernel.elf
+	$(call msg,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(kernel-objs:.o=.d)
+
+# ---------------------------------------------------------------------------------------
+# Configuration targets.
+PHONY += menuconfig defconfig olddefconfig savedefconfig print-config
+menuconfig: $(KCONFIG_TARGETS)
+	$(Q)$(kconfig) menuconfig
+
+defconfig: $(KCONFIG_TARGETS)
+	$(Q)$(kconfig) defconfig
+
+%_defconfig: $(KCONFIG_TARGETS)
+	$(Q)KCONFIG_DEFCONFIG=$(srctree)/arch/$(ARCH)/configs/$@ $(kconfig) defconfig
+
+olddefconfig: $(KCONFIG_TARGETS)
+	$(Q)$(kconfig) olddefconfig
+
+savedefconfig: $(objtree)/auto.conf
+	$(Q)$(kconfig) savedefconfig
+
+print-config:
+	@echo "ARCH=$(ARCH) TARGET=$(target-name) O=$(O)"
+	@echo "TOOLCHAIN=$(if $(CONFIG_TOOLCHAIN_LLVM),llvm,gcc) LIBC=$(call unquote,$(CONFIG_LIBC_NAME))"
+
+PHONY += print-toolchain
+print-toolchain:
+	@echo "CC=$(CC)"
+	@echo "LD=$(LD)"
+	@echo "OBJCOPY=$(OBJCOPY)"
+	@echo "LIBGCC=$(libgcc)"
+	@echo "LIBC=$(or $(libc-archive),minimal)"
+
+# ---------------------------------------------------------------------------------------
+# Running: QEMU, GDB and the test runner all read the same target file.
+QEMU_TOOL := $(PYTHON) $(srctree)/tools/qemu.py
+qemu-opts = --target-file $(target-file) --objtree $(objtree) \
+	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
+	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)') $(if $(APPEND),--append '$(APPEND)')
+
+PHONY += qemu debug gdb
+qemu: all
+	$(Q)$(QEMU_TOOL) run $(qemu-opts)
+
+debug: all
+	$(Q)$(QEMU_TOOL) debug $(if $(GDBPORT),--gdbport $(GDBPORT)) $(qemu-opts)
+
+gdb:
+	$(Q)$(QEMU_TOOL) gdb $(if $(GDBPORT),--gdbport $(GDBPORT)) $(qemu-opts)
+
+# `make ARCH=<a> test`: build the test image in <O>/test (the current configuration plus
+# CONFIG_KTEST) and run it. `make test` without ARCH runs the whole matrix.
+TIMEOUT ?= 60
+PHONY += test test-image test-all test-host test-build
+ifeq ($(ARCH_GIVEN),)
+test: test-all
+else
+test: test-image
+	$(Q)$(PYTHON) $(srctree)/tools/ktest --timeout $(TIMEOUT) --label $(ARCH)$(if \
+		$(CONFIG_TOOLCHAIN_LLVM),-llvm) $(qemu-opts) --objtree $(objtree)/test
+endif
+
+test-image: $(objtree)/auto.conf
+	$(Q)$(MAKE) -f $(srctree)/Makefile ARCH=$(ARCH) O=$(objtree)/test KTEST=1 \
+		KCONFIG_BASE=$(objtree)/.config KCONFIG_DEFCONFIG=$(KCONFIG_DEFCONFIG) all
+
+test-all:
+	$(Q)$(PYTHON) $(srctree)/tools/ktest-matrix
+
+test-host:
+	$(Q)$(PYTHON) $(srctree)/tests/host/run.py
+
+test-build:
+	$(Q)$(PYTHON) $(srctree)/tests/build/run.py
+
+# ---------------------------------------------------------------------------------------
+PHONY += clean distclean list-targets help
+clean:
+	$(Q)rm -rf $(objtree)/*.o $(objtree)/kernel.* $(objtree)/linker.lds \
+		$(foreach d,kernel drivers arch tests,$(objtree)/$(d)) $(objtree)/test
+
+distclean:
+	$(Q)rm -rf $(srctree)/build
+
+list-targets:
+	@$(PYTHON) $(srctree)/tools/target.py list
+
+help:
+	@echo 'refkernel $(KERNELVERSION): a small multi-architecture reference kernel'
+	@echo
+	@echo 'Build and run:'
+	@echo '  all (default)     build <O>/kernel.elf and <O>/kernel.bin'
+	@echo '  qemu              build and boot under QEMU, serial console here (Ctrl-A X quits)'
+	@echo '  debug             boot under QEMU halted, gdbstub on GDBPORT'
+	@echo '  gdb               attach gdb-multiarch to a `make debug` session'
+	@echo
+	@echo 'Test:'
+	@echo '  test              with ARCH=: build and boot the test image, report per test'
+	@echo '                    without ARCH: every arch x {gcc, llvm}, host and build tests'
+	@echo '  test-host         unit tests of the host tools (KTAP parser, target files...)'
+	@echo '  test-build        build-system tests (incremental builds, errors, O=)'
+	@echo
+	@echo 'Configure (kconfiglib, stored in <O>/.config):'
+	@echo '  menuconfig        choose target, toolchain, libc, debug options'
+	@echo '  defconfig         reset <O>/.config to the arch default target'"'"'s defconfig'
+	@echo '  <target>_defconfig  reset <O>/.config to arch/<arch>/configs/<target>_defconfig'
+	@echo '  olddefconfig      update <O>/.config with defaults for new options'
+	@echo '  savedefconfig     write the minimal config to <O>/defconfig'
+	@echo '  print-config      show arch, target, toolchain, libc of <O>'
+	@echo '  print-toolchain   show the resolved compiler, linker and libraries'
+	@echo
+	@echo 'Housekeeping:'
+	@echo '  clean             remove objects and images of <O> (keeps .config)'
+	@echo '  distclean         remove build/ entirely'
+	@echo '  list-targets      list every target with its tier'
+	@echo
+	@echo 'Variables (command line and environment override .config, which overrides'
+	@echo 'the defconfig):'
+	@echo '  ARCH=             $(ARCHES) (default riscv64)'
+	@echo '  TARGET=           board within ARCH (default: the arch'"'"'s tier-1 target)'
+	@echo '  LLVM=1            clang + ld.lld + llvm-objcopy instead of GCC'
+	@echo '  CROSS_COMPILE=    GCC prefix (default: auto-detected from the target file)'
+	@echo '  LIBC=             picolibc | minimal'
+	@echo '  O=                build directory (default build/<arch>-<gcc|llvm>)'
+	@echo '  V=1               print full command lines'
+	@echo '  SMP= QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU CPUs, memory, raw options, command line'
+	@echo '  GDBPORT=          gdbstub port (default: one per arch, see tools/qemu.py)'
+	@echo '  TIMEOUT=          seconds before a test boot counts as hung (default 60)'
+	@echo
+	@echo 'Targets and support tiers (1: boots and passes the tests in CI; 2: builds in CI):'
+	@$(PYTHON) $(srctree)/tools/target.py list | sed 's/^/  /'
+
+.PHONY: $(PHONY)

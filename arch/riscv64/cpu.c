@@ -1,0 +1,67 @@
+/* riscv64 implementations of the arch contract's CPU hooks (kernel/include/arch.h). */
+#include "arch.h"
+#include "kernel.h"
+#include "mmio.h"
+#include "riscv.h"
+
+const char arch_name[] = "riscv64";
+const size_t arch_tls_tcb_size = 0;	/* RISC-V psABI: tp points at the TLS block */
+
+const char *arch_cpu_mode(void)
+{
+	return "S-mode";
+}
+
+uint64_t arch_cpu_id(void)
+{
+	return riscv_boot_hartid;
+}
+
+unsigned long arch_irq_save(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	if (flags & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+}
+
+void arch_cpu_relax(void)
+{
+	/* Zihintpause "pause", encoded as a FENCE hint: a no-op where unimplemented. */
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010");
+}
+
+void arch_set_thread_pointer(void *tls_area)
+{
+	__asm__ volatile("mv tp, %0" :: "r"(tls_area));
+}
+
+/* The SiFive test device (QEMU virt's "sifive,test0"): 0x5555 exits with status 0,
+ * (code << 16) | 0x3333 exits with code. */
+#define SIFIVE_TEST_PASS 0x5555
+#define SIFIVE_TEST_FAIL 0x3333
+
+void arch_poweroff(int status)
+{
+	uint32_t v = status == 0 ? SIFIVE_TEST_PASS :
+				   ((uint32_t)status << 16) | SIFIVE_TEST_FAIL;
+
+	arch_irq_save();
+	mmio_write32(TARGET_EXIT_BASE, v);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+uint8_t arch_pio_read8(uint16_t port)
+{
+	panic("I/O port read (%#x) on riscv64, which has no port I/O", port);
+}
+
+void arch_pio_write8(uint16_t port, uint8_t value)
+{
+	(void)value;
+	panic("I/O port write (%#x) on riscv64, which has no port I/O", port);
+}

@@ -1,0 +1,23 @@
+/* Names of the kernel's E_* error codes, for messages. */
+#include "compiler.h"
+#include "errors.h"
+
+const char *error_name(int err)
+{
+	static const char *const names[] = {
+		[E_OK] = "success",
+		[E_INVAL] = "invalid argument",
+		[E_NOENT] = "no such entry",
+		[E_NOSPC] = "no space left",
+		[E_RANGE] = "out of range",
+		[E_NODEV] = "no such device",
+		[E_BADFMT] = "malformed data",
+		[E_NOTSUP] = "not supported",
+	};
+
+	if (err < 0)
+		err = -err;
+	if ((size_t)err >= ARRAY_SIZE(names) || !names[err])
+		return "unknown error";
+	return names[err];
+}

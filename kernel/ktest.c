@@ -1,0 +1,66 @@
+/*
+ * ktest runner: walks the suites the linker gathered in .ktest_suites and prints KTAP
+ * version 1 on the console: one top-level test per suite, its cases as a subtest
+ * indented by four spaces (as KUnit does), diagnostics as "# " lines.
+ */
+#include <stdio.h>
+
+#include "console.h"
+#include "kernel.h"
+#include "ktest.h"
+
+extern const struct ktest_suite *const __ktest_suites_start[];
+extern const struct ktest_suite *const __ktest_suites_end[];
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+{
+	const char *base = file;
+	va_list ap;
+
+	for (const char *p = file; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	t->failures++;
+	console_printf("    # %s: %s:%d: ", t->name, base, line);
+	va_start(ap, fmt);
+	console_vprintf(fmt, ap);
+	va_end(ap);
+	console_putc('\n');
+}
+
+/* Runs the suite; returns the number of failed cases. */
+static int run_suite(const struct ktest_suite *s, size_t number)
+{
+	int failed = 0, skipped = 0;
+
+	console_printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name,
+		       s->count);
+	for (size_t i = 0; i < s->count; i++) {
+		struct ktest t = { .name = s->cases[i].name };
+
+		s->cases[i].run(&t);
+		if (t.failures) {
+			failed++;
+			console_printf("    not ok %zu %s\n", i + 1, t.name);
+		} else if (t.skip_reason) {
+			skipped++;
+			console_printf("    ok %zu %s # SKIP %s\n", i + 1, t.name, t.skip_reason);
+		} else {
+			console_printf("    ok %zu %s\n", i + 1, t.name);
+		}
+	}
+	console_printf("%s %zu %s\n", failed ? "not ok" : "ok", number, s->name);
+	return failed;
+}
+
+int ktest_run_all(void)
+{
+	size_t count = (size_t)(__ktest_suites_end - __ktest_suites_start);
+	int failed = 0;
+
+	console_printf("KTAP version 1\n1..%zu\n", count);
+	for (size_t i = 0; i < count; i++)
+		failed += run_suite(__ktest_suites_start[i], i + 1);
+	console_printf("# ktest: %s\n", failed ? "FAIL" : "PASS");
+	return failed;
+}

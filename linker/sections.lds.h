@@ -1,0 +1,62 @@
+/*
+ * The section layout every arch shares, included by linker/<arch>.lds.S after it has
+ * set the location counter to TARGET_KERNEL_BASE. The entry code comes first (it may
+ * carry a boot image header). Symbols used by C:
+ *   __image_start/__image_end  the whole image including .bss
+ *   __ktest_suites_start/_end  the test suites (KTEST_SUITE)
+ *   __tdata_*, __tbss_*        the TLS template (kernel/tls.c)
+ *   __bss_start/__bss_end      cleared by the entry code
+ *   __boot_stack_top           the boot CPU's stack, BOOT_STACK_SIZE bytes
+ */
+#define BOOT_STACK_SIZE 0x4000
+
+#define KERNEL_SECTIONS							\
+	__image_start = .;							\
+	.text : {								\
+		KEEP(*(.text.entry))						\
+		*(.text.unlikely .text.unlikely.*)				\
+		*(.text .text.*)						\
+	}									\
+	.rodata : ALIGN(16) {							\
+		*(.rodata .rodata.*)						\
+		*(.srodata .srodata.*)						\
+		. = ALIGN(8);							\
+		__ktest_suites_start = .;					\
+		KEEP(*(.ktest_suites))						\
+		__ktest_suites_end = .;						\
+	}									\
+	.data : ALIGN(16) {							\
+		*(.data .data.*)						\
+		*(.sdata .sdata.*)						\
+		*(.got .got.*)							\
+	}									\
+	.tdata : ALIGN(16) {							\
+		__tdata_start = .;						\
+		*(.tdata .tdata.*)						\
+		__tdata_end = .;						\
+	}									\
+	.tbss : {								\
+		__tbss_start = .;						\
+		*(.tbss .tbss.*)						\
+		*(.tcommon)							\
+		__tbss_end = .;							\
+	}									\
+	.bss (NOLOAD) : ALIGN(16) {						\
+		__bss_start = .;						\
+		*(.sbss .sbss.*)						\
+		*(.bss .bss.*)							\
+		*(COMMON)							\
+		. = ALIGN(16);							\
+		__boot_stack_bottom = .;					\
+		. += BOOT_STACK_SIZE;						\
+		__boot_stack_top = .;						\
+		__bss_end = .;							\
+	}									\
+	__image_end = .;							\
+	__image_size = __image_end - __image_start;				\
+	/DISCARD/ : {								\
+		*(.comment)							\
+		*(.eh_frame .eh_frame_hdr)					\
+		*(.note.GNU-stack .note.gnu.build-id .note.gnu.property)	\
+	}									\
+	ASSERT(ALIGNOF(.tdata) <= 16, "TLS alignment above 16: fix the TLS layout")
