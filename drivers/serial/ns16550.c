@@ -1,7 +1,8 @@
 /*
  * 16550-compatible UART, polled. Two register accessors: memory-mapped (riscv64 virt,
  * registers 1 << reg_shift bytes apart) and x86 I/O ports (COM1 at 0x3f8). Firmware
- * or QEMU leaves the line configured, so init only turns interrupts off and the FIFOs on.
+ * or QEMU leaves the line configured, so init only turns its interrupts off. (It leaves
+ * the FIFO control alone: enabling the FIFOs would discard bytes already received.)
  */
 #include "arch.h"
 #include "mmio.h"
@@ -11,11 +12,9 @@ enum {
 	UART_RBR = 0,		/* receive buffer (read) */
 	UART_THR = 0,		/* transmit holding (write) */
 	UART_IER = 1,		/* interrupt enable */
-	UART_FCR = 2,		/* FIFO control (write) */
 	UART_LSR = 5,		/* line status */
 };
 
-#define FCR_ENABLE_FIFO	0x01
 #define LSR_DATA_READY	0x01
 #define LSR_THR_EMPTY	0x20
 
@@ -44,7 +43,6 @@ static void pio_set(const struct uart *u, unsigned int reg, uint8_t v)
 	static void kind##_init(const struct uart *u)				\
 	{									\
 		kind##_set(u, UART_IER, 0);					\
-		kind##_set(u, UART_FCR, FCR_ENABLE_FIFO);			\
 	}									\
 	static void kind##_putc(const struct uart *u, char c)			\
 	{									\
