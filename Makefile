@@ -202,7 +202,10 @@ ifeq ($(LIBGCC),yes)
   libgcc := $(shell $(gcc-prefix)gcc $(or $(LIBGCC_CFLAGS),$(CPU_CFLAGS)) -print-libgcc-file-name)
 endif
 
-cc-include := $(shell $(CC) -print-file-name=include)
+# -nostdinc keeps host headers out; the compiler's own (stddef.h, stdarg.h, and GCC's
+# limits.h in include-fixed) come back explicitly.
+cc-include := $(foreach d,include include-fixed,$(filter /%,$(shell $(CC) \
+	-print-file-name=$(d))))
 
 ifeq ($(CONFIG_LIBC_PICOLIBC),y)
   ifeq ($(wildcard $(PICOLIBC)/include/stdio.h),)
@@ -224,7 +227,7 @@ opt-flag-$(CONFIG_CC_OPTIMIZE_PERFORMANCE) := -O2
 opt-flag-$(CONFIG_CC_OPTIMIZE_SIZE) := -Os
 opt-flag-$(CONFIG_CC_OPTIMIZE_DEBUG) := -Og
 
-KBUILD_CPPFLAGS := -nostdinc -isystem $(libc-include) -isystem $(cc-include) \
+KBUILD_CPPFLAGS := -nostdinc -isystem $(libc-include) $(addprefix -isystem ,$(cc-include)) \
 	-I$(srctree)/kernel/include -I$(objtree)/include \
 	-include $(generated)/autoconf.h -include $(generated)/target.h
 
@@ -241,6 +244,8 @@ KBUILD_LDFLAGS := -nostdlib -static --gc-sections --build-id=none -z max-page-si
 
 # ---------------------------------------------------------------------------------------
 # Objects: Kbuild lists, `obj-y += file.o` and `obj-y += subdir/`, read recursively.
+# A Kbuild file may add per-object flags as CFLAGS_<path>.o / AFLAGS_<path>.o (path
+# from the top of the tree) and rules for generated inputs.
 define descend
 obj-y :=
 include $(srctree)/$(1)/Kbuild
@@ -270,13 +275,15 @@ $(objtree)/arch/%.o: KBUILD_CPPFLAGS += -I$(srctree)/arch/$(ARCH)/include
 $(objtree)/%.o: $(srctree)/%.c $(compile-deps)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) $(CFLAGS_$(@:$(objtree)/%=%)) \
+		-MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
 
 $(objtree)/%.o: $(srctree)/%.S $(compile-deps)
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) $(AFLAGS_$(@:$(objtree)/%=%)) \
+		-MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
 
 $(generated)/autoconf.h: $(objtree)/auto.conf ;

@@ -60,10 +60,8 @@ uint64_t boot_info_mem_total(const struct boot_info *bi);
 int boot_info_add_mem(struct boot_info *bi, uint64_t base, uint64_t size);
 int boot_info_add_reserved(struct boot_info *bi, uint64_t base, uint64_t size);
 
-#ifdef CONFIG_BOOT_FDT
 /* Fill bi from a flattened device tree; panics with a clear message on a malformed blob,
  * since there is nothing sensible to boot from then. */
 void boot_info_from_fdt(struct boot_info *bi, const void *fdt);
-#endif
 
 #endif

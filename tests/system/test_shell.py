@@ -1,0 +1,61 @@
+"""The serial console as a user meets it: banner, shell commands, line editing, exit
+status. The test image is booted with ktest=off, which skips the test suites."""
+
+
+def _shell(ctx, append="ktest=off"):
+    s = ctx.boot(append=append)
+    assert s.expect("> "), f"no shell prompt; console: {s.output[-5:]}"
+    return s
+
+
+def _run(s, line, expect):
+    s.send(line + "\r")
+    assert s.expect(expect), f"{line!r}: expected {expect!r}; got {s.output[-3:]}"
+
+
+def _poweroff(ctx, s, status):
+    s.send(f"poweroff {status}\r")
+    rc = s.wait()
+    got = ctx.status(rc)
+    assert got == status, f"poweroff {status}: host saw status {got} (QEMU exit code {rc})"
+
+
+def test_banner(ctx):
+    s = _shell(ctx, append="ktest=off hello=world")
+    text = "\n".join(s.output)
+    for needed in ("refkernel ", ctx.target.arch, ctx.target.name, "toolchain ",
+                   "libc ", "firmware ", "cpu ", "memory ", "console ",
+                   'cmdline   "ktest=off hello=world"'):
+        assert needed in text, f"banner lacks {needed!r}"
+    mem = ctx.args.mem or ctx.target["QEMU_MEM"]
+    mib = int(mem[:-1]) * (1024 if mem.endswith("G") else 1)
+    # x86 firmware keeps the top and the legacy hole of RAM; allow a few MiB.
+    lines = [line for line in s.output if "memory " in line]
+    assert lines, "no memory line"
+    found = int(lines[0].split()[1])
+    assert mib - 4 <= found <= mib, f"memory line says {found} MiB, QEMU has {mib} MiB"
+    _poweroff(ctx, s, 0)
+
+
+def test_shell_commands(ctx):
+    s = _shell(ctx)
+    _run(s, "help", "poweroff")
+    _run(s, "version", "refkernel ")
+    _run(s, "log", "<6>refkernel ")
+    _run(s, "no-such-command", "no-such-command: unknown command")
+    _run(s, "poweroff 300", "status must be 0..127")
+    _poweroff(ctx, s, 7)
+
+
+def test_line_editing(ctx):
+    s = _shell(ctx)
+    # Backspace (DEL) twice, Ctrl-U wipes a line, an arrow key's escape sequence is
+    # swallowed: what runs must be exactly "version".
+    s.send("vexx\x7f\x7frs\x15versi\x1b[Don\r")
+    assert s.expect("refkernel "), f"edited line did not run 'version': {s.output[-3:]}"
+    _poweroff(ctx, s, 3)
+
+
+def test_exit_status_zero(ctx):
+    s = _shell(ctx)
+    _poweroff(ctx, s, 0)

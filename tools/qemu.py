@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""QEMU and GDB glue. Every QEMU command line is built here, from the target file, so
+`make qemu`, `make debug`, `make gdb` and the test runner agree.
+
+  qemu.py run   --target-file F --objtree O [options]   boot, console on this terminal
+  qemu.py debug --target-file F --objtree O [options]   boot halted, gdbstub on --gdbport
+  qemu.py gdb   --target-file F --objtree O [options]   gdb-multiarch attached to `debug`
+  qemu.py print --target-file F --objtree O [options]   print the QEMU command line
+
+Options: --mem SIZE --smp N --append CMDLINE --extra 'QEMU ARGS' --gdbport PORT
+"""
+
+import argparse
+import os
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import target as targetlib  # noqa: E402
+
+GDB_PACKAGE = "gdb-multiarch"
+
+
+class QemuError(Exception):
+    pass
+
+
+def require(program, package):
+    if not shutil.which(program):
+        raise QemuError(f"{program} not found: install the Debian package {package} "
+                        "(tools/setup installs everything)")
+
+
+def kernel_image(target, objtree):
+    name = "kernel.bin" if target["QEMU_IMAGE"] == "bin" else "kernel.elf"
+    path = os.path.join(objtree, name)
+    if not os.path.exists(path):
+        raise QemuError(f"{path} does not exist: build it first (make)")
+    return path
+
+
+def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=None,
+              serial="mon:stdio", no_reboot=False):
+    """The QEMU command line for booting the kernel in objtree on this target."""
+    require(target["QEMU"], target["QEMU_PACKAGE"])
+    argv = [target["QEMU"], "-M", target["QEMU_MACHINE"], "-cpu", target["QEMU_CPU"],
+            "-m", mem or target["QEMU_MEM"], "-smp", str(smp or target["QEMU_SMP"]),
+            "-display", "none", "-serial", serial, "-monitor", "none"]
+    if serial.startswith("mon:"):
+        argv.remove("-monitor")
+        argv.remove("none")
+    firmware = target.get("QEMU_FIRMWARE")
+    if firmware:
+        if not os.path.exists(firmware):
+            raise QemuError(f"firmware {firmware} not found: install the Debian package "
+                            f"{target.get('FIRMWARE_PACKAGE') or '?'}")
+        argv += ["-bios", firmware]
+    if no_reboot:
+        argv.append("-no-reboot")
+    argv += shlex.split(target.get("QEMU_ARGS", ""))
+    argv += ["-kernel", kernel_image(target, objtree)]
+    if append:
+        argv += ["-append", append]
+    if dtb:
+        argv += ["-dtb", dtb]
+    if extra:
+        argv += shlex.split(extra)
+    return argv
+
+
+def default_gdbport(target):
+    """One port per user and arch, so two users or two arches on one machine do not
+    collide: 10000 + 10 * (uid % 500) + index of the arch."""
+    arches = sorted(d for d in os.listdir(os.path.join(targetlib.SRCTREE, "arch"))
+                    if os.path.isdir(os.path.join(targetlib.SRCTREE, "arch", d)))
+    return 10000 + 10 * (os.getuid() % 500) + arches.index(target.arch)
+
+
+def port_in_use(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def exit_status(target, returncode):
+    """Decode QEMU's exit code into the kernel's arch_poweroff() status, or None when the
+    kernel did not power off through its exit device (crash, reset, signal)."""
+    if returncode is None or returncode < 0:
+        return None
+    if target["EXIT"] == "isa_debug_exit":
+        # isa-debug-exit exits with (value << 1) | 1; 0 means QEMU shut down otherwise
+        # (e.g. a triple fault under -no-reboot).
+        return returncode >> 1 if returncode & 1 else None
+    return returncode
+
+
+class Session:
+    """A QEMU process with its serial console on pipes: read with a deadline, wait for
+    text, send input, and always clean up (only this QEMU is killed)."""
+
+    def __init__(self, argv, timeout, log_path=None):
+        self.argv = argv
+        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.output = []            # complete lines so far
+        self.timed_out = False
+        self.text = ""              # everything received, decoded
+        self._expect_pos = 0        # expect() looks only at text after its last match
+        self._line_pos = 0          # start of the unfinished line in text
+        self._eof = False
+        self.log = open(log_path, "w", encoding="utf-8") if log_path else None
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _read(self):
+        """Wait for more output; False at end of output or past the deadline."""
+        if self._eof:
+            return False
+        fd = self.proc.stdout.fileno()
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.timed_out = True
+                self.kill()
+                return False
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.5))
+            if ready:
+                break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            self._eof = True
+            if self._line_pos < len(self.text):     # a last line without newline
+                self.text += "\n"
+            self._split_lines()
+            return False
+        self.text += chunk.decode("utf-8", "replace")
+        self._split_lines()
+        return True
+
+    def _split_lines(self):
+        while True:
+            nl = self.text.find("\n", self._line_pos)
+            if nl < 0:
+                return
+            line = self.text[self._line_pos:nl].rstrip("\r")
+            self._line_pos = nl + 1
+            self.output.append(line)
+            if self.log:
+                self.log.write(line + "\n")
+
+    def lines(self):
+        """Yield console lines until QEMU exits or the deadline passes."""
+        sent = len(self.output)
+        while True:
+            while sent < len(self.output):
+                sent += 1
+                yield self.output[sent - 1]
+            if not self._read():
+                while sent < len(self.output):
+                    sent += 1
+                    yield self.output[sent - 1]
+                return
+
+    def expect(self, text):
+        """Read until text appears (also inside an unfinished line, like a prompt)."""
+        while True:
+            found = self.text.find(text, self._expect_pos)
+            if found >= 0:
+                self._expect_pos = found + len(text)
+                return True
+            if not self._read():
+                return False
+
+    def send(self, text):
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+
+    def wait(self):
+        """Drain output until QEMU exits (or the deadline); returns the exit code."""
+        while self._read():
+            pass
+        return self.close()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+
+    def close(self):
+        """Reap QEMU (killing it if it outlives the deadline); returns its exit code, or
+        None after a timeout."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=max(0.1, self.deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.timed_out = True
+                self.kill()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        if self.log:
+            self.log.close()
+            self.log = None
+        return None if self.timed_out else self.proc.returncode
+
+
+def gdb_argv(target, objtree, remote):
+    """gdb-multiarch set up for the kernel in objtree, connecting with `target remote
+    <remote>` (":PORT", or "| command" for a gdbstub on a pipe)."""
+    require(GDB_PACKAGE, GDB_PACKAGE)
+    elf = os.path.join(objtree, "kernel.elf")
+    if not os.path.exists(elf):
+        raise QemuError(f"{elf} does not exist: build it first (make)")
+    script = os.path.join(targetlib.SRCTREE, "tools", "gdb", "kernel.gdb")
+    # The architecture is set before connecting: on x86_64 the kernel starts in 32-bit
+    # mode, but QEMU always sends the 64-bit register file; with i386:x86-64 set first
+    # gdb never sees a "'g' packet reply is too long" mismatch.
+    return [GDB_PACKAGE, "-q", "-nx", "-ex", f"set architecture {target['GDB_ARCH']}",
+            "-ex", f"file {elf}", "-x", script, "-ex", f"target remote {remote}"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=("run", "debug", "gdb", "print"))
+    ap.add_argument("--target-file", required=True)
+    ap.add_argument("--objtree", required=True)
+    ap.add_argument("--mem")
+    ap.add_argument("--smp")
+    ap.add_argument("--append")
+    ap.add_argument("--extra")
+    ap.add_argument("--gdbport", type=int)
+    args = ap.parse_args()
+    try:
+        target = targetlib.parse(args.target_file)
+        port = args.gdbport or default_gdbport(target)
+        if args.command == "gdb":
+            argv = gdb_argv(target, args.objtree, f":{port}")
+            os.execvp(argv[0], argv)
+        argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra)
+        if args.command == "print":
+            print(shlex.join(argv))
+            return 0
+        if args.command == "debug":
+            if port_in_use(port):
+                raise QemuError(f"port {port} is in use (another debug session?): "
+                                "set GDBPORT= to another port")
+            argv += ["-S", "-gdb", f"tcp:127.0.0.1:{port}"]
+            print(f"QEMU is halted with its gdbstub on port {port}. In another terminal:\n"
+                  f"    make ARCH={target.arch} gdb"
+                  f"{'' if args.gdbport is None else f' GDBPORT={port}'}\n"
+                  "Ctrl-A X quits QEMU.", flush=True)
+        else:
+            print("Booting under QEMU; Ctrl-A X quits.", flush=True)
+        os.execvp(argv[0], argv)
+    except (QemuError, targetlib.TargetError) as e:
+        sys.stderr.write(f"qemu: {e}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
