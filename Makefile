@@ -101,6 +101,7 @@ export KCONFIG_OVERRIDES := $(strip $(kconfig-overrides))
 export KCONFIG_BASE
 
 kconfig := $(PYTHON) $(srctree)/tools/kconfig
+unquote = $(patsubst "%",%,$(1))
 
 ifdef need-config
 # Remember the overrides of this invocation: a change re-runs kconfig sync.
@@ -119,14 +120,15 @@ $(objtree)/auto.conf: $(objtree)/.overrides $(KCONFIG_TARGETS) $(kconfig-files) 
 
 # auto.conf is remade (then make restarts) whenever one of its inputs changed. On the
 # very first pass it does not exist yet: skip everything that needs it until the restart.
--include $(objtree)/auto.conf
+include $(objtree)/auto.conf
 ifeq ($(CONFIG_ARCH),)
   need-config :=
   need-toolchain :=
+else ifneq ($(call unquote,$(CONFIG_ARCH)),$(ARCH))
+  $(error $(O) is configured for $(call unquote,$(CONFIG_ARCH)), not $(ARCH): use \
+	ARCH=$(call unquote,$(CONFIG_ARCH)) or another O=)
 endif
 endif # need-config
-
-unquote = $(patsubst "%",%,$(1))
 
 # ---------------------------------------------------------------------------------------
 # Target definition: KEY = value lines that become make variables (QEMU, CPU_CFLAGS...).
@@ -137,6 +139,10 @@ ifeq ($(wildcard $(target-file)),)
   $(error $(KCONFIG_CONFIG) names target '$(target-name)', but $(target-file) does not exist)
 endif
 include $(target-file)
+ifneq ($(INHERIT),)
+  include $(dir $(target-file))$(INHERIT).target
+  include $(target-file)
+endif
 endif
 
 # ---------------------------------------------------------------------------------------
@@ -188,7 +194,7 @@ else
   LD      := $(gcc-prefix)ld
   OBJCOPY := $(gcc-prefix)objcopy
   NM      := $(gcc-prefix)nm
-  toolchain-cflags :=
+  toolchain-cflags := $(GCC_CFLAGS)
   toolchain-ldflags := $(GCC_LDFLAGS)
 endif
 
@@ -288,7 +294,8 @@ $(objtree)/%.o: $(srctree)/%.S $(compile-deps)
 
 $(generated)/autoconf.h: $(objtree)/auto.conf ;
 
-$(generated)/target.h: $(target-file) $(srctree)/tools/target.py
+$(generated)/target.h: $(target-file) $(srctree)/tools/target.py \
+		$(if $(INHERIT),$(dir $(target-file))$(INHERIT).target)
 	$(call msg,GEN,$@)
 	$(Q)$(PYTHON) $(srctree)/tools/target.py header $< $@
 
@@ -390,10 +397,10 @@ test-all:
 	$(Q)$(PYTHON) $(srctree)/tools/ktest-matrix
 
 test-host:
-	$(Q)$(PYTHON) $(srctree)/tests/host/run.py
+	$(Q)$(PYTHON) $(srctree)/tools/run-unittests host $(srctree)/tests/host
 
 test-build:
-	$(Q)$(PYTHON) $(srctree)/tests/build/run.py
+	$(Q)$(PYTHON) $(srctree)/tools/run-unittests build $(srctree)/tests/build
 
 # ---------------------------------------------------------------------------------------
 PHONY += clean distclean list-targets help

@@ -6,6 +6,9 @@ load address, QEMU settings, GDB architecture and exit mechanism. The Makefile i
 as make variables; the host tools read it through this module. The format is deliberately
 the subset both understand: `KEY = value` lines, `#` comments, nothing else.
 
+A variant of a board says `INHERIT = <sibling target>` and lists only what differs; one
+level only (the Makefile includes the parent, then the file again so its values win).
+
 Command line:
   target.py list                      every target: arch, name, tier, description
   target.py get FILE KEY              one value
@@ -48,7 +51,23 @@ class Target(dict):
 
 
 def parse(path):
-    """Parse one target file; raise TargetError with file:line on anything unexpected."""
+    """Parse a target file (and the one it inherits from); raise TargetError with
+    file:line on anything unexpected."""
+    values = read_values(path)
+    parent = values.pop("INHERIT", None)
+    if parent:
+        ppath = os.path.join(os.path.dirname(path), parent + ".target")
+        if not os.path.exists(ppath):
+            raise TargetError(f"{path}: INHERIT names {parent}, but {ppath} does not exist")
+        base = read_values(ppath)
+        if "INHERIT" in base:
+            raise TargetError(f"{path}: {parent} inherits too; only one level is allowed")
+        base.update(values)
+        values = base
+    return validate(path, values)
+
+
+def read_values(path):
     values = {}
     try:
         with open(path, encoding="utf-8") as f:
@@ -68,6 +87,10 @@ def parse(path):
         if "$" in value or "#" in value:
             raise TargetError(f"{path}:{number}: {key}: '$' and '#' are not allowed in values")
         values[key] = value
+    return values
+
+
+def validate(path, values):
     missing = [k for k in REQUIRED if not values.get(k)]
     if missing:
         raise TargetError(f"{path}: missing required keys: {' '.join(missing)}")

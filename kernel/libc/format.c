@@ -189,9 +189,10 @@ static void parse_spec(const char **fmt, struct spec *sp, va_list *ap)
 	*fmt = f;
 }
 
-int vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap)
+int vsnprintf(char *restrict buf, size_t size, const char *restrict format, va_list ap)
 {
 	struct out o = { buf, size, 0 };
+	const char *fmt = format;
 	va_list args;
 
 	va_copy(args, ap);

@@ -91,7 +91,7 @@ static void format_integers(struct ktest *t)
 	EXPECT_FORMAT(t, "0", "%#x", 0);
 	EXPECT_FORMAT(t, "123 4096 -1", "%zu %jd %td", (size_t)123, (intmax_t)4096,
 		      (ptrdiff_t)-1);
-	EXPECT_FORMAT(t, "-1 255", "%hhd %hhu", 255, 255);
+	EXPECT_FORMAT(t, "-1 255", "%hhd %hhu", (signed char)-1, (unsigned char)255);
 	EXPECT_FORMAT(t, "deadbeefcafe", "%lx", 0xdeadbeefcafeul);
 }
 
