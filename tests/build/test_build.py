@@ -162,3 +162,54 @@ class BadInputTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MenuconfigTest(unittest.TestCase):
+    """make menuconfig in a real terminal (tmux), driven by keystrokes like a user."""
+
+    O = os.path.join(BUILD, "menuconfig")
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", "refkernel-test", *args], capture_output=True,
+                              text=True, timeout=10)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-t", "mc", "-p").stdout
+
+    def wait_for(self, text, seconds=10):
+        import time
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if text in self.screen():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def setUp(self):
+        if not shutil.which("tmux"):
+            self.fail("tmux not found: install the Debian package tmux (tools/setup does)")
+        shutil.rmtree(self.O, ignore_errors=True)
+
+    def tearDown(self):
+        self.tmux("kill-server")
+
+    def test_choose_the_minimal_libc(self):
+        self.tmux("new-session", "-d", "-s", "mc", "-x", "120", "-y", "40",
+                  f"make -C {SRCTREE} ARCH=riscv64 O={self.O} menuconfig; "
+                  "echo MENUCONFIG-EXIT=$?; sleep 30")
+        self.assertTrue(self.wait_for("refkernel configuration (riscv64)"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "Down", "Down", "Enter")     # C library menu
+        self.assertTrue(self.wait_for("C library (picolibc"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "Enter")                     # the choice
+        self.assertTrue(self.wait_for("( ) minimal in-tree libc"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "Down", "Space")             # pick minimal
+        self.assertTrue(self.wait_for("C library (minimal"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "Q")
+        self.assertTrue(self.wait_for("Save configuration?"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "y")
+        self.assertTrue(self.wait_for("MENUCONFIG-EXIT=0"), self.screen())
+        with open(os.path.join(self.O, ".config")) as f:
+            config = f.read()
+        self.assertIn("CONFIG_LIBC_MINIMAL=y", config)
+        out = make("ARCH=riscv64", f"O={self.O}", "print-config").stdout
+        self.assertIn("LIBC=minimal", out)
