@@ -51,10 +51,9 @@ def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=
     require(target["QEMU"], target["QEMU_PACKAGE"])
     argv = [target["QEMU"], "-M", target["QEMU_MACHINE"], "-cpu", target["QEMU_CPU"],
             "-m", mem or target["QEMU_MEM"], "-smp", str(smp or target["QEMU_SMP"]),
-            "-display", "none", "-serial", serial, "-monitor", "none"]
-    if serial.startswith("mon:"):
-        argv.remove("-monitor")
-        argv.remove("none")
+            "-display", "none", "-serial", serial]
+    if not serial.startswith("mon:"):
+        argv += ["-monitor", "none"]    # mon:stdio multiplexes it (Ctrl-A C)
     firmware = target.get("QEMU_FIRMWARE")
     if firmware:
         if not os.path.exists(firmware):
@@ -270,7 +269,11 @@ def main():
                   "Ctrl-A X quits QEMU.", flush=True)
         else:
             print("Booting under QEMU; Ctrl-A X quits.", flush=True)
-        os.execvp(argv[0], argv)
+        # Run QEMU as a child to translate its exit code: the shell's `poweroff N` (or
+        # Ctrl-A X) ends `make qemu` with N, whatever the target's exit device encodes.
+        returncode = subprocess.call(argv)
+        status = exit_status(target, returncode)
+        return returncode if status is None and returncode != 0 else (status or 0)
     except (QemuError, targetlib.TargetError) as e:
         sys.stderr.write(f"qemu: {e}\n")
         return 1
