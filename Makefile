@@ -242,8 +242,8 @@ KBUILD_CFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g) $(CPU_CFLAGS) $(toolchain-cflags)
 
-KBUILD_AFLAGS := -D__ASSEMBLY__ $(if $(CONFIG_DEBUG_INFO),-g) $(CPU_CFLAGS) \
-	$(toolchain-cflags)
+KBUILD_AFLAGS := -D__ASSEMBLY__ -fno-pie -fno-pic $(if $(CONFIG_DEBUG_INFO),-g) \
+	$(CPU_CFLAGS) $(toolchain-cflags)
 
 KBUILD_LDFLAGS := -nostdlib -static --gc-sections --build-id=none -z max-page-size=4096 \
 	$(toolchain-ldflags)

@@ -1,0 +1,215 @@
+/*
+ * x86_64 internals shared by the files of this arch (never included outside it). The
+ * constants are also used by the assembly files, so everything that is not a plain
+ * number sits in the #ifndef __ASSEMBLY__ part. "SDM" is the Intel 64 and IA-32
+ * Architectures Software Developer's Manual, volume 3A unless noted.
+ */
+#ifndef X86_H
+#define X86_H
+
+#ifdef __ASSEMBLY__
+#define X86_UL(x) x
+#else
+#define X86_UL(x) x##ul
+#endif
+
+/* Control registers (SDM 2.5). */
+#define CR0_PE	(X86_UL(1) << 0)  /* protected mode */
+#define CR0_WP	(X86_UL(1) << 16) /* honour read-only pages in ring 0 too */
+#define CR0_PG	(X86_UL(1) << 31) /* paging */
+#define CR4_PAE (X86_UL(1) << 5)  /* 64-bit page-table entries; long mode needs it */
+
+/* Extended feature enable register (SDM 2.2.1, vol. 4 table 2-2). */
+#define MSR_EFER 0xc0000080
+#define EFER_LME (X86_UL(1) << 8) /* long mode enable; active once CR0.PG is set */
+
+/* RFLAGS (SDM vol. 1 3.4.3). */
+#define RFLAGS_IF (X86_UL(1) << 9) /* maskable interrupts enabled */
+
+/* Page-table entry bits, 4-level paging (SDM 4.5, tables 4-15 to 4-18). */
+#define PTE_PRESENT	  (X86_UL(1) << 0)
+#define PTE_WRITABLE	  (X86_UL(1) << 1)
+#define PTE_LARGE	  (X86_UL(1) << 7) /* in a page directory: maps a 2 MiB page */
+#define PAGE_SIZE	  4096
+#define LARGE_PAGE_SHIFT  21  /* 2 MiB */
+#define PT_ENTRIES	  512 /* entries in every paging structure */
+#define BOOT_IDENTITY_GIB 4   /* the boot page tables map [0, 4 GiB) */
+
+/*
+ * Segment descriptors (SDM 3.4.5, figure 3-8). In long mode base and limit are ignored
+ * for code and data, but the boot GDT also serves the 32-bit entry code, so every
+ * segment is flat: base 0, limit 0xfffff pages (4 GiB).
+ */
+#define SEG_ACCESSED  0x01 /* set here so the CPU never writes the GDT */
+#define SEG_RW	      0x02 /* code: readable; data: writable */
+#define SEG_EXEC      0x08 /* code segment */
+#define SEG_CODE_DATA 0x10 /* S: code/data (clear for system descriptors) */
+#define SEG_PRESENT   0x80
+#define SEG_GRAN_4K   0x8 /* flags nibble: limit counts 4 KiB units */
+#define SEG_DB_32     0x4 /* flags nibble: 32-bit default operand size */
+#define SEG_LONG      0x2 /* flags nibble: 64-bit code segment */
+
+#ifdef __ASSEMBLY__
+/* A flat segment descriptor from its access byte and flags nibble (assembler only:
+ * its expressions are 64 bits wide, C would need casts). */
+#define SEG_FLAT(access, flags) ((0xf << 48) | 0xffff | ((access) << 40) | ((flags) << 52))
+#endif
+
+/* The kernel's GDT (entry.S). The TSS descriptor is 16 bytes and is filled in by C. */
+#define GDT_KERNEL_CS 0x08 /* 64-bit code */
+#define GDT_KERNEL_DS 0x10 /* data, for both modes */
+#define GDT_BOOT_CS32 0x18 /* 32-bit code, only for the PVH entry */
+#define GDT_TSS	      0x20
+#define GDT_ENTRIES   6 /* null, 3 segments, TSS (2 slots) */
+
+/* System-descriptor and gate types (SDM 3.5, table 3-2) and the gate fields (SDM 6.14.1). */
+#define SYS_TSS_AVAILABLE 0x9 /* 64-bit TSS, not busy */
+#define GATE_INTERRUPT	  0xe /* 64-bit interrupt gate: clears RFLAGS.IF on entry */
+#define GATE_PRESENT	  0x80
+
+/* COM1, the PC's first serial port: the console PVH implies (no device tree names one). */
+#define COM1_PORT 0x3f8
+
+/* PVH start of day (xen/include/public/arch-x86/hvm/start_info.h). */
+#define HVM_START_MAGIC		 0x336ec578
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+
+/* Interrupt stack table slots of the TSS (SDM 6.14.5): exceptions that must run on a
+ * known-good stack whatever the interrupted stack looks like. Slot 0 means "no IST". */
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI		  2
+#define IST_MACHINE_CHECK 3
+#define IST_SLOTS_USED	  3
+#define IST_STACK_SIZE	  8192
+
+/* Exception vectors (SDM 6.3.1, table 6-1). */
+#define X86_NUM_EXCEPTIONS 32
+#define VEC_DE		   0 /* divide error */
+#define VEC_DB		   1 /* debug */
+#define VEC_NMI		   2
+#define VEC_BP		   3  /* breakpoint (int3) */
+#define VEC_UD		   6  /* invalid opcode */
+#define VEC_DF		   8  /* double fault */
+#define VEC_TS		   10 /* invalid TSS */
+#define VEC_NP		   11 /* segment not present */
+#define VEC_SS		   12 /* stack-segment fault */
+#define VEC_GP		   13 /* general protection */
+#define VEC_PF		   14 /* page fault */
+#define VEC_AC		   17 /* alignment check */
+#define VEC_MC		   18 /* machine check */
+#define VEC_CP		   21 /* control protection */
+#define VEC_VC		   29 /* VMM communication (AMD SEV-ES) */
+#define VEC_SX		   30 /* security exception (AMD) */
+
+/* The exceptions for which the CPU pushes an error code (SDM table 6-1, AMD APM vol. 2
+ * 8.2). A preprocessor expression so that idt.S and trap.c share it. */
+#define VEC_HAS_ERROR_CODE(v)                                                                   \
+	((v) == VEC_DF || ((v) >= VEC_TS && (v) <= VEC_PF) || (v) == VEC_AC || (v) == VEC_CP || \
+	 (v) == VEC_VC || (v) == VEC_SX)
+
+/* Page-fault error code (SDM 4.7, figure 4-12). */
+#define PF_PROTECTION	(X86_UL(1) << 0) /* 0: page not present */
+#define PF_WRITE	(X86_UL(1) << 1)
+#define PF_USER		(X86_UL(1) << 2)
+#define PF_RESERVED_BIT (X86_UL(1) << 3)
+#define PF_INSTR_FETCH	(X86_UL(1) << 4)
+#define PF_PROT_KEY	(X86_UL(1) << 5)
+#define PF_SHADOW_STACK (X86_UL(1) << 6)
+
+/* Selector error code of #TS, #NP, #SS, #GP (SDM 6.13, figure 6-6). */
+#define SELERR_EXTERNAL	   (X86_UL(1) << 0) /* caused by an external event */
+#define SELERR_IDT	   (X86_UL(1) << 1) /* index refers to the IDT */
+#define SELERR_LDT	   (X86_UL(1) << 2) /* else the GDT (when not IDT) */
+#define SELERR_INDEX_SHIFT 3
+
+/* CPUID (SDM vol. 2A, CPUID). */
+#define CPUID_FEATURES		 1
+#define CPUID1_EBX_APIC_ID_SHIFT 24	    /* initial local APIC id, EBX[31:24] */
+#define CPUID1_ECX_HYPERVISOR	 (1u << 31) /* set by hypervisors (reserved on hardware) */
+#define CPUID_HYPERVISOR_BASE	 0x40000000 /* hypervisor signature leaf */
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* The stack layout idt.S builds on every exception: general registers (pushed by the
+ * stub, last pushed first), vector and error code (pushed by the stub, or the CPU for
+ * the error code), then the frame the CPU pushes in 64-bit mode (SDM 6.14.2). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector;
+	uint64_t error_code; /* 0 for exceptions without one */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Entry stubs of the exception vectors (idt.S), indexed by vector. */
+extern const uint64_t x86_exception_stubs[X86_NUM_EXCEPTIONS];
+
+/* The GDT of entry.S; trap.c writes the TSS descriptor into it. */
+extern uint64_t x86_gdt[GDT_ENTRIES];
+
+/* Build the TSS and IDT and load them (trap.c). */
+void x86_trap_init(void);
+
+/* C entry, called by entry.S in long mode with the PVH start info's physical address. */
+__attribute__((noreturn)) void x86_boot(uint64_t start_info_pa);
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(0));
+	return r;
+}
+
+#define read_cr(n)                                                 \
+	({                                                         \
+		uint64_t v_;                                       \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v_)); \
+		v_;                                                \
+	})
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+static inline void cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void sti(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+static inline void hlt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+#endif /* !__ASSEMBLY__ */
+
+#endif

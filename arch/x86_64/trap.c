@@ -1,0 +1,265 @@
+/*
+ * x86_64 exceptions: the TSS with its interrupt stacks, the IDT, and the handler.
+ * Nothing is expected to trap yet (interrupts stay off), so every exception is reported
+ * in words with the faulting rip, the error code decoded, all registers and a call
+ * trace, and then the kernel panics.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "kernel.h"
+#include "printk.h"
+#include "x86.h"
+
+void x86_trap(struct trap_frame *tf);
+
+/* 64-bit TSS (SDM 8.7, figure 8-11). In long mode it only holds stack pointers: RSP0-2
+ * for privilege changes (none yet: no user mode) and the interrupt stack table. */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7]; /* IST slot n is ist[n - 1] */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base; /* offset of the I/O bitmap; past the limit: none */
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout (SDM figure 8-11)");
+
+/* 64-bit IDT gate (SDM 6.14.1, figure 6-8). */
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;	   /* bits 0-2: IST slot, 0 for the current stack */
+	uint8_t type_attr; /* P, DPL, type */
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout (SDM figure 6-8)");
+
+/* Operand of lgdt/lidt: limit, then the 64-bit linear base (SDM 3.5.1). */
+struct descriptor_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct tss tss;
+static char ist_stacks[IST_SLOTS_USED][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+/* Only the exception vectors: anything at 32 or above (an `int n`, a stray interrupt)
+ * is beyond the IDT limit and raises #GP with the IDT flag in the error code. */
+static struct idt_gate idt[X86_NUM_EXCEPTIONS];
+
+/* Some exceptions must not run on the interrupted stack, which may be the reason for the
+ * fault (a stack overflow ends in #DF), or may be mid-update (NMI, #MC): SDM 6.14.5. */
+static unsigned int ist_slot(unsigned int vector)
+{
+	switch (vector) {
+	case VEC_DF:
+		return IST_DOUBLE_FAULT;
+	case VEC_NMI:
+		return IST_NMI;
+	case VEC_MC:
+		return IST_MACHINE_CHECK;
+	default:
+		return 0;
+	}
+}
+
+/* A 64-bit TSS descriptor takes two GDT slots (SDM 8.2.3, figure 8-4): limit 15:0,
+ * base 23:0, type and P, limit 19:16, base 31:24; then base 63:32. */
+static void gdt_set_tss(const struct tss *t)
+{
+	uint64_t base = (uintptr_t)t;
+	uint64_t limit = sizeof(*t) - 1;
+	uint64_t *slot = &x86_gdt[GDT_TSS / sizeof(uint64_t)];
+
+	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		  ((uint64_t)(SEG_PRESENT | SYS_TSS_AVAILABLE) << 40) |
+		  (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	slot[1] = base >> 32;
+}
+
+static void idt_set_gate(unsigned int vector, uint64_t handler, unsigned int ist)
+{
+	struct idt_gate *g = &idt[vector];
+
+	g->offset_low = (uint16_t)handler;
+	g->selector = GDT_KERNEL_CS;
+	g->ist = (uint8_t)ist;
+	g->type_attr = GATE_PRESENT | GATE_INTERRUPT; /* DPL 0 */
+	g->offset_mid = (uint16_t)(handler >> 16);
+	g->offset_high = (uint32_t)(handler >> 32);
+	g->reserved = 0;
+}
+
+void x86_trap_init(void)
+{
+	struct descriptor_pointer idtr = {sizeof(idt) - 1, (uintptr_t)idt};
+
+	for (unsigned int slot = 1; slot <= IST_SLOTS_USED; slot++)
+		tss.ist[slot - 1] = (uintptr_t)ist_stacks[slot - 1] + IST_STACK_SIZE;
+	tss.iomap_base = sizeof(tss);
+	gdt_set_tss(&tss);
+	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+
+	for (unsigned int v = 0; v < X86_NUM_EXCEPTIONS; v++)
+		idt_set_gate(v, x86_exception_stubs[v], ist_slot(v));
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+/* Mnemonic and name of each exception (SDM table 6-1; 28-30 from AMD APM vol. 2 8.2). */
+static const struct {
+	const char *mnemonic;
+	const char *name;
+} exceptions[X86_NUM_EXCEPTIONS] = {
+	[0] = {"#DE", "divide error"},
+	[1] = {"#DB", "debug exception"},
+	[2] = {"NMI", "non-maskable interrupt"},
+	[3] = {"#BP", "breakpoint"},
+	[4] = {"#OF", "overflow"},
+	[5] = {"#BR", "BOUND range exceeded"},
+	[6] = {"#UD", "invalid opcode"},
+	[7] = {"#NM", "device not available (no FPU)"},
+	[8] = {"#DF", "double fault"},
+	[9] = {"#CSO", "coprocessor segment overrun"},
+	[10] = {"#TS", "invalid TSS"},
+	[11] = {"#NP", "segment not present"},
+	[12] = {"#SS", "stack-segment fault"},
+	[13] = {"#GP", "general protection fault"},
+	[14] = {"#PF", "page fault"},
+	[16] = {"#MF", "x87 floating-point error"},
+	[17] = {"#AC", "alignment check"},
+	[18] = {"#MC", "machine check"},
+	[19] = {"#XM", "SIMD floating-point exception"},
+	[20] = {"#VE", "virtualization exception"},
+	[21] = {"#CP", "control protection exception"},
+	[28] = {"#HV", "hypervisor injection exception"},
+	[29] = {"#VC", "VMM communication exception"},
+	[30] = {"#SX", "security exception"},
+};
+
+static const char *exception_mnemonic(uint64_t vector)
+{
+	return vector < X86_NUM_EXCEPTIONS && exceptions[vector].mnemonic
+		       ? exceptions[vector].mnemonic
+		       : "#??";
+}
+
+static const char *exception_name(uint64_t vector)
+{
+	return vector < X86_NUM_EXCEPTIONS && exceptions[vector].name ? exceptions[vector].name
+								      : "reserved exception";
+}
+
+static const char *page_fault_access(uint64_t err)
+{
+	if (err & PF_INSTR_FETCH)
+		return "instruction fetch";
+	return err & PF_WRITE ? "write" : "read";
+}
+
+static void explain_page_fault(uint64_t err, uint64_t address)
+{
+	pr_emerg("  address %016lx: %s, %s in %s mode%s%s%s\n", address,
+		 err & PF_PROTECTION ? "protection violation" : "page not present",
+		 page_fault_access(err), err & PF_USER ? "user" : "supervisor",
+		 err & PF_RESERVED_BIT ? ", reserved bit set in a paging entry" : "",
+		 err & PF_PROT_KEY ? ", protection key" : "",
+		 err & PF_SHADOW_STACK ? ", shadow-stack access" : "");
+}
+
+/* #TS, #NP, #SS and #GP report the selector or IDT vector involved, if any. */
+static void explain_selector_error(uint64_t err)
+{
+	uint64_t index = err >> SELERR_INDEX_SHIFT;
+	const char *ext = err & SELERR_EXTERNAL ? " (during delivery of an external event)" : "";
+
+	if (err == 0)
+		return;
+	/* The index is the vector on hardware; QEMU's TCG (7.2) reports vector * 2 in long
+	 * mode (it scales the vector by the 16-byte gate size, not by 8). */
+	if (err & SELERR_IDT)
+		pr_emerg("  error code: IDT index %lu (the vector; QEMU TCG doubles it)%s\n", index,
+			 ext);
+	else
+		pr_emerg("  error code: %s selector %#lx%s\n", err & SELERR_LDT ? "LDT" : "GDT",
+			 index << SELERR_INDEX_SHIFT, ext);
+}
+
+static void dump_registers(const struct trap_frame *tf, uint64_t cr2)
+{
+	const struct {
+		const char *name;
+		uint64_t value;
+	} regs[] = {
+		{"rax", tf->rax}, {"rbx", tf->rbx},    {"rcx", tf->rcx},
+		{"rdx", tf->rdx}, {"rsi", tf->rsi},    {"rdi", tf->rdi},
+		{"rbp", tf->rbp}, {"rsp", tf->rsp},    {"r8", tf->r8},
+		{"r9", tf->r9},	  {"r10", tf->r10},    {"r11", tf->r11},
+		{"r12", tf->r12}, {"r13", tf->r13},    {"r14", tf->r14},
+		{"r15", tf->r15}, {"rip", tf->rip},    {"rflags", tf->rflags},
+		{"cs", tf->cs},	  {"ss", tf->ss},      {"cr0", read_cr(0)},
+		{"cr2", cr2},	  {"cr3", read_cr(3)}, {"cr4", read_cr(4)},
+	};
+	_Static_assert(ARRAY_SIZE(regs) % 3 == 0, "three registers per line");
+
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i += 3)
+		pr_emerg("  %6s %016lx %6s %016lx %6s %016lx\n", regs[i].name, regs[i].value,
+			 regs[i + 1].name, regs[i + 1].value, regs[i + 2].name, regs[i + 2].value);
+}
+
+/* Every kernel stack (the boot stack, the IST stacks) is in .bss. */
+extern char __bss_start[], __bss_end[];
+
+static bool frame_on_kernel_stack(uint64_t fp)
+{
+	return IS_ALIGNED(fp, sizeof(uint64_t)) && fp >= (uintptr_t)__bss_start &&
+	       fp + 2 * sizeof(uint64_t) <= (uintptr_t)__bss_end;
+}
+
+/* Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer):
+ * [rbp] is the caller's rbp, [rbp + 8] the return address. entry.S starts the chain with
+ * rbp = 0. Frames only go up the stack; anything else ends the walk. A leaf function
+ * may have no frame (GCC omits it there), so the caller of a faulting leaf is missing. */
+static void backtrace(uint64_t rip, uint64_t rbp)
+{
+	pr_emerg("  call trace (addr2line -e kernel.elf):\n");
+	pr_emerg("    %016lx\n", rip);
+	for (int depth = 0; depth < 16 && frame_on_kernel_stack(rbp); depth++) {
+		const uint64_t *frame = (const uint64_t *)rbp;
+
+		if (frame[1] == 0)
+			break;
+		pr_emerg("    %016lx\n", frame[1]);
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+}
+
+void x86_trap(struct trap_frame *tf)
+{
+	uint64_t cr2 = read_cr(2); /* before anything else can fault and change it */
+	uint64_t vec = tf->vector;
+	const char *mnemonic = exception_mnemonic(vec);
+
+	pr_emerg("Unexpected exception %lu: %s %s\n", vec, mnemonic, exception_name(vec));
+	pr_emerg("  rip %016lx  error code %#lx\n", tf->rip, tf->error_code);
+	if (vec == VEC_PF)
+		explain_page_fault(tf->error_code, cr2);
+	else if (vec == VEC_TS || vec == VEC_NP || vec == VEC_SS || vec == VEC_GP)
+		explain_selector_error(tf->error_code);
+	else if (vec == VEC_DF)
+		pr_emerg("  (a double fault's saved rip is undefined: SDM 6.15)\n");
+	dump_registers(tf, cr2);
+	backtrace(tf->rip, tf->rbp);
+
+	if (vec == VEC_PF)
+		panic("#PF(%#lx) at rip %#lx, address %#lx", tf->error_code, tf->rip, cr2);
+	if (vec < X86_NUM_EXCEPTIONS && VEC_HAS_ERROR_CODE(vec))
+		panic("%s(%#lx) at rip %#lx", mnemonic, tf->error_code, tf->rip);
+	panic("%s at rip %#lx", mnemonic, tf->rip);
+}
