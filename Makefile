@@ -294,10 +294,14 @@ $(objtree)/%.o: $(srctree)/%.S $(compile-deps)
 
 $(generated)/autoconf.h: $(objtree)/auto.conf ;
 
-$(generated)/target.h: $(target-file) $(srctree)/tools/target.py \
+# target.h is rewritten only when its text changes (a host-only key such as QEMU_MEM must
+# not rebuild the kernel); the stamp records that the target files were looked at.
+$(generated)/target.h: $(objtree)/target.stamp ;
+$(objtree)/target.stamp: $(target-file) $(srctree)/tools/target.py \
 		$(if $(INHERIT),$(dir $(target-file))$(INHERIT).target)
-	$(call msg,GEN,$@)
-	$(Q)$(PYTHON) $(srctree)/tools/target.py header $< $@
+	$(call msg,GEN,$(generated)/target.h)
+	$(Q)$(PYTHON) $(srctree)/tools/target.py header $< $(generated)/target.h
+	$(Q)touch $@
 
 # The version changes with every commit; the file is rewritten only when it differs.
 version-text := $(KERNELVERSION)$(shell cd $(srctree) && \

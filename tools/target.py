@@ -206,7 +206,11 @@ def main(argv):
             write_if_changed(argv[3], text) if len(argv) == 4 else sys.stdout.write(text)
         elif len(argv) in (3, 4) and argv[1] == "kconfig":
             text = kconfig(argv[2])
-            write_if_changed(argv[3], text) if len(argv) == 4 else sys.stdout.write(text)
+            if len(argv) == 4:  # always written: make compares its time with the targets'
+                with open(argv[3], "w", encoding="utf-8") as f:
+                    f.write(text)
+            else:
+                sys.stdout.write(text)
         else:
             sys.stderr.write(__doc__)
             return 2
