@@ -30,7 +30,10 @@
 		*(.sdata .sdata.*)						\
 		*(.got .got.*)							\
 	}									\
-	.tdata : ALIGN(16) {							\
+	/* Align outside .tdata: GNU ld drops an empty output section but keeps	\
+	 * an ALIGN inside it for the symbols, which then disagree (-8 bytes). */	\
+	. = ALIGN(16);								\
+	.tdata : {								\
 		__tdata_start = .;						\
 		*(.tdata .tdata.*)						\
 		__tdata_end = .;						\

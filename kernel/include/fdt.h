@@ -16,7 +16,9 @@
 #include <stdint.h>
 
 #define FDT_MAGIC		0xd00dfeed
-#define FDT_MAX_SIZE		(2u << 20)	/* larger blobs are refused */
+/* Larger blobs are refused. QEMU hands a -dtb blob over with room to grow: 2 MiB + 20000
+ * bytes for the 1 MiB trees it dumps. */
+#define FDT_MAX_SIZE		(4u << 20)
 #define FDT_MAX_DEPTH		32
 
 enum fdt_error {
