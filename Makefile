@@ -334,6 +334,15 @@ $(objtree)/kernel.bin: $(objtree)/kernel.elf
 
 -include $(kernel-objs:.o=.d)
 
+# The boot-time floor: a payload that powers off at once through the target's exit
+# device, booted the same way as the kernel (tools/bench-boot compares the two).
+$(objtree)/bench/floor.elf: $(srctree)/tests/bench/floor-$(ARCH).S $(generated)/target.h
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) -c -o $(@:.elf=.o) $<
+	$(Q)$(LD) -N -nostdlib -static --build-id=none $(toolchain-ldflags) \
+		-Ttext=$(KERNEL_BASE) -e _start -o $@ $(@:.elf=.o)
+
 # ---------------------------------------------------------------------------------------
 # Configuration targets.
 PHONY += menuconfig defconfig olddefconfig savedefconfig print-config
@@ -370,6 +379,16 @@ QEMU_TOOL := $(PYTHON) $(srctree)/tools/qemu.py
 qemu-opts = --target-file $(target-file) --objtree $(objtree) \
 	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
 	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)') $(if $(APPEND),--append '$(APPEND)')
+
+PHONY += bench bench-boot
+BENCH_RUNS ?= 7
+ifeq ($(ARCH_GIVEN),)
+bench bench-boot:
+	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a bench-boot || exit; done
+else
+bench bench-boot: all $(objtree)/bench/floor.elf
+	$(Q)$(PYTHON) $(srctree)/tools/bench-boot --runs $(BENCH_RUNS) $(qemu-opts)
+endif
 
 PHONY += qemu debug gdb
 qemu: all
@@ -432,6 +451,9 @@ help:
 	@echo '                    without ARCH: every arch x {gcc, llvm}, host and build tests'
 	@echo '  test-host         unit tests of the host tools (KTAP parser, target files...)'
 	@echo '  test-build        build-system tests (incremental builds, errors, O=)'
+	@echo
+	@echo 'Measure:'
+	@echo '  bench, bench-boot QEMU start to banner vs. the QEMU+firmware floor (BENCH_RUNS=7)'
 	@echo
 	@echo 'Configure (kconfiglib, stored in <O>/.config):'
 	@echo '  menuconfig        choose target, toolchain, libc, debug options'
