@@ -21,9 +21,11 @@ int console_init(const struct boot_console *bc)
 	case CONSOLE_NS16550_MMIO:
 		ops = &uart_ops_ns16550_mmio;
 		break;
+#ifdef CONFIG_ARCH_HAS_PORT_IO
 	case CONSOLE_NS16550_PIO:
 		ops = &uart_ops_ns16550_pio;
 		break;
+#endif
 	case CONSOLE_PL011:
 		ops = &uart_ops_pl011;
 		break;

@@ -54,14 +54,3 @@ void arch_poweroff(int status)
 	for (;;)
 		__asm__ volatile("wfi");
 }
-
-uint8_t arch_pio_read8(uint16_t port)
-{
-	panic("I/O port read (%#x) on riscv64, which has no port I/O", port);
-}
-
-void arch_pio_write8(uint16_t port, uint8_t value)
-{
-	(void)value;
-	panic("I/O port write (%#x) on riscv64, which has no port I/O", port);
-}

@@ -28,6 +28,7 @@ static void mmio_set(const struct uart *u, unsigned int reg, uint8_t v)
 	mmio_write8(u->base + (reg << u->reg_shift), v);
 }
 
+#ifdef CONFIG_ARCH_HAS_PORT_IO
 static uint8_t pio_get(const struct uart *u, unsigned int reg)
 {
 	return arch_pio_read8((uint16_t)(u->base + reg));
@@ -37,6 +38,7 @@ static void pio_set(const struct uart *u, unsigned int reg, uint8_t v)
 {
 	arch_pio_write8((uint16_t)(u->base + reg), v);
 }
+#endif
 
 /* One body per accessor pair; the compiler inlines get/set into each. */
 #define NS16550_OPS(kind)							\
@@ -62,4 +64,6 @@ static void pio_set(const struct uart *u, unsigned int reg, uint8_t v)
 	}
 
 NS16550_OPS(mmio);
+#ifdef CONFIG_ARCH_HAS_PORT_IO
 NS16550_OPS(pio);
+#endif

@@ -48,9 +48,11 @@ __noreturn void arch_poweroff(int status);
 extern const size_t arch_tls_tcb_size;
 void arch_set_thread_pointer(void *tls_area);
 
-/* One-byte I/O port access, for devices on an I/O port bus (x86 COM ports). Arches
- * without one panic: a driver asking for it is misconfigured. */
+#ifdef CONFIG_ARCH_HAS_PORT_IO
+/* One-byte I/O port access, for devices on an I/O port bus (x86 COM ports). Only
+ * arches that select ARCH_HAS_PORT_IO provide (and their drivers use) these. */
 uint8_t arch_pio_read8(uint16_t port);
 void arch_pio_write8(uint16_t port, uint8_t value);
+#endif
 
 #endif
