@@ -86,6 +86,12 @@ ifneq ($(TARGET),)
   endif
   kconfig-overrides += TARGET_$(subst -,_,$(shell echo '$(TARGET)' | tr a-z A-Z))=y
 endif
+ifneq ($(BOOT),)
+  ifeq ($(filter direct uboot uboot-disk,$(BOOT)),)
+    $(error BOOT must be direct, uboot or uboot-disk; got '$(BOOT)')
+  endif
+  kconfig-overrides += BOOT_$(subst -,_,$(shell echo '$(BOOT)' | tr a-z A-Z))=y
+endif
 ifeq ($(KTEST),1)
   kconfig-overrides += KTEST=y
 endif
@@ -269,7 +275,9 @@ endif
 # ---------------------------------------------------------------------------------------
 # Build rules.
 PHONY := all
-all: $(objtree)/kernel.elf $(objtree)/kernel.bin
+images-y := $(objtree)/kernel.elf $(objtree)/kernel.bin
+images-$(if $(FIT_ARCH),y) += $(objtree)/kernel.itb
+all: $(images-y)
 
 # Generated headers must exist before the first compile; after that the .d files (via
 # tools/fixdep) say exactly which object needs which header or config symbol.
@@ -334,6 +342,27 @@ $(objtree)/kernel.bin: $(objtree)/kernel.elf
 
 -include $(kernel-objs:.o=.d)
 
+# ---------------------------------------------------------------------------------------
+# Boot-chain images. A recipe that needs a host tool checks for it and names the package.
+need-cmd = command -v $(1) >/dev/null || { echo "$(1) not found: install the Debian \
+	package $(2) (tools/setup installs everything)" >&2; exit 1; }
+
+$(objtree)/kernel.bin.lz4: $(objtree)/kernel.bin
+	$(call msg,LZ4,$@)
+	$(Q)$(call need-cmd,lz4,lz4)
+	$(Q)lz4 -9 -q -f $< $@
+
+# FIT for U-Boot's bootm: the lz4-compressed raw image, decompressed by U-Boot.
+$(objtree)/kernel.its: $(srctree)/boot/kernel.its.in $(target-file)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@ARCH@|$(FIT_ARCH)|' -e 's|@LOAD@|$(KERNEL_BASE)|' \
+		-e 's|@DATA@|$(objtree)/kernel.bin.lz4|' $< > $@
+
+$(objtree)/kernel.itb: $(objtree)/kernel.its $(objtree)/kernel.bin.lz4
+	$(call msg,MKIMAGE,$@)
+	$(Q)$(call need-cmd,mkimage,u-boot-tools)
+	$(Q)mkimage -q -f $< $@
+
 # The boot-time floor: a payload that powers off at once through the target's exit
 # device, booted the same way as the kernel (tools/bench-boot compares the two).
 $(objtree)/bench/floor.elf: $(srctree)/tests/bench/floor-$(ARCH).S $(generated)/target.h
@@ -377,6 +406,7 @@ print-toolchain:
 # Running: QEMU, GDB and the test runner all read the same target file.
 QEMU_TOOL := $(PYTHON) $(srctree)/tools/qemu.py
 qemu-opts = --target-file $(target-file) --objtree $(objtree) \
+	--boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
 	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
 	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)') $(if $(APPEND),--append '$(APPEND)')
 

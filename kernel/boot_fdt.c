@@ -171,6 +171,9 @@ void boot_info_from_fdt(struct boot_info *bi, const void *blob)
 
 		if (args)
 			bi->cmdline = args;
+		/* U-Boot records itself (and the FIT configuration it used) in /chosen. */
+		bi->bootloader = fdt_prop_string(f, chosen, "u-boot,version");
+		bi->boot_config = fdt_prop_string(f, chosen, "u-boot,bootconf");
 	}
 	find_memory(f, bi);
 	find_console(f, chosen, bi);

@@ -32,6 +32,11 @@ static void print_banner(const struct boot_info *bi, bool console_from_boot)
 	pr_info("  toolchain %s, libc %s\n", kernel_toolchain, LIBC_DESCRIPTION);
 	pr_info("  firmware  %s, boot protocol %s\n",
 		bi->firmware[0] ? bi->firmware : "unknown", bi->protocol);
+	if (bi->bootloader)
+		pr_info("  loader    U-Boot %s%s%s\n", bi->bootloader,
+			bi->boot_config ? ", FIT " : "", bi->boot_config ? bi->boot_config : "");
+	else
+		pr_info("  loader    none (booted directly)\n");
 	pr_info("  cpu       id %" PRIu64 " (%s), %u CPU%s found\n", arch_cpu_id(),
 		arch_cpu_mode(), bi->cpu_count, bi->cpu_count == 1 ? "" : "s");
 	pr_info("  memory    %" PRIu64 " MiB in %u range%s, %u reserved\n", mem >> 20,

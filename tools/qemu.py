@@ -45,24 +45,56 @@ def kernel_image(target, objtree):
     return path
 
 
+CHAINS = ("direct", "uboot", "uboot-disk")
+
+
+def mem_mib(size):
+    """QEMU -m sizes as MiB: "128M", "1G", "512"."""
+    size = size.upper()
+    if size.endswith("G"):
+        return int(size[:-1]) * 1024
+    return int(size.rstrip("M"))
+
+
+def effective_mem(target, mem, chain):
+    """The memory QEMU gets: U-Boot's default load addresses need UBOOT_MEM at least."""
+    mem = mem or target["QEMU_MEM"]
+    if chain != "direct" and mem_mib(mem) < mem_mib(target.get("UBOOT_MEM", "0")):
+        return target["UBOOT_MEM"]
+    return mem
+
+
 def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=None,
-              serial="mon:stdio", no_reboot=False):
-    """The QEMU command line for booting the kernel in objtree on this target."""
+              serial="mon:stdio", no_reboot=False, chain="direct"):
+    """The QEMU command line for booting the kernel in objtree on this target through
+    the given boot chain."""
     require(target["QEMU"], target["QEMU_PACKAGE"])
+    if chain not in CHAINS:
+        raise QemuError(f"unknown boot chain {chain!r}; valid: {' '.join(CHAINS)}")
     argv = [target["QEMU"], "-M", target["QEMU_MACHINE"], "-cpu", target["QEMU_CPU"],
-            "-m", mem or target["QEMU_MEM"], "-smp", str(smp or target["QEMU_SMP"]),
+            "-m", effective_mem(target, mem, chain), "-smp", str(smp or target["QEMU_SMP"]),
             "-display", "none", "-serial", serial]
     if not serial.startswith("mon:"):
         argv += ["-monitor", "none"]    # mon:stdio multiplexes it (Ctrl-A C)
+    if no_reboot:
+        argv.append("-no-reboot")
+    argv += shlex.split(target.get("QEMU_ARGS", ""))
+    if chain != "direct":
+        import uboot
+        try:
+            argv = uboot.chain_argv(target, objtree, chain, argv, append or "",
+                                    os.path.join(objtree, "boot-" + chain))
+        except uboot.UbootError as e:
+            raise QemuError(str(e)) from None
+        if dtb:
+            raise QemuError("a -dtb of your own only works with BOOT=direct")
+        return argv + shlex.split(extra or "")
     firmware = target.get("QEMU_FIRMWARE")
     if firmware:
         if not os.path.exists(firmware):
             raise QemuError(f"firmware {firmware} not found: install the Debian package "
                             f"{target.get('FIRMWARE_PACKAGE') or '?'}")
         argv += ["-bios", firmware]
-    if no_reboot:
-        argv.append("-no-reboot")
-    argv += shlex.split(target.get("QEMU_ARGS", ""))
     argv += ["-kernel", kernel_image(target, objtree)]
     if append:
         argv += ["-append", append]
@@ -247,6 +279,7 @@ def main():
     ap.add_argument("--append")
     ap.add_argument("--extra")
     ap.add_argument("--gdbport", type=int)
+    ap.add_argument("--boot", default="direct", choices=CHAINS)
     args = ap.parse_args()
     try:
         target = targetlib.parse(args.target_file)
@@ -254,7 +287,8 @@ def main():
         if args.command == "gdb":
             argv = gdb_argv(target, args.objtree, f":{port}")
             os.execvp(argv[0], argv)
-        argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra)
+        argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra,
+                         chain=args.boot)
         if args.command == "print":
             print(shlex.join(argv))
             return 0

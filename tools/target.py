@@ -172,6 +172,8 @@ def kconfig(arch_dir):
         out.append(f'\tbool "{t.name}: {t["DESCRIPTION"]} (tier {t["TIER"]})"')
         if t.get("PICOLIBC"):
             out.append("\tselect TARGET_HAS_PICOLIBC")
+        if t.get("UBOOT_IMAGE"):
+            out.append("\tselect TARGET_HAS_UBOOT")
         out.append("\thelp")
         out.append(f"\t  Defined in arch/{t.arch}/targets/{t.name}.target.")
         out.append("")

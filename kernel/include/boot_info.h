@@ -33,6 +33,8 @@ struct boot_console {
 struct boot_info {
 	const char *protocol;		/* "FDT" or "PVH" */
 	char firmware[64];		/* what handed over, e.g. "OpenSBI 1.1 (SBI 1.0)" */
+	const char *bootloader;		/* e.g. "U-Boot 2023.01"; NULL when none ran */
+	const char *boot_config;	/* the FIT configuration it booted, if any */
 	const char *cmdline;		/* never NULL; "" when there is none */
 
 	struct mem_range mem[BOOT_MAX_MEM_RANGES];	/* usable RAM */

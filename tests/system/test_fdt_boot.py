@@ -17,6 +17,8 @@ def _be32(blob, off):
 
 
 def _applies(ctx):
+    if ctx.chain != "direct":
+        raise ctx.Skip("the boot loader hands over its own device tree")
     if ctx.config.get("CONFIG_BOOT_FDT") != "y":
         raise ctx.Skip("target boots without a device tree")
     if ctx.target.get("QEMU_FIRMWARE"):

@@ -1,10 +1,14 @@
 """The serial console as a user meets it: banner, shell commands, line editing, exit
 status. The test image is booted with ktest=off, which skips the test suites."""
 
+import qemu
+
 
 def _shell(ctx, append="ktest=off"):
     s = ctx.boot(append=append)
-    assert s.expect("> "), f"no shell prompt; console: {s.output[-5:]}"
+    # Wait for the kernel's own prompt (a boot loader's "=> " must not count).
+    assert s.expect("Type 'help' for the list of commands.") and s.expect("> "), \
+        f"no shell prompt; console: {s.output[-5:]}"
     return s
 
 
@@ -27,8 +31,9 @@ def test_banner(ctx):
                    "libc ", "firmware ", "cpu ", "memory ", "console ",
                    'cmdline   "ktest=off hello=world"'):
         assert needed in text, f"banner lacks {needed!r}"
-    mem = ctx.args.mem or ctx.target["QEMU_MEM"]
-    mib = int(mem[:-1]) * (1024 if mem.endswith("G") else 1)
+    expected_loader = "loader    none" if ctx.chain == "direct" else "loader    U-Boot 20"
+    assert expected_loader in text, f"banner does not say {expected_loader!r}"
+    mib = qemu.mem_mib(ctx.mem)
     # x86 firmware keeps the top and the legacy hole of RAM; allow a few MiB.
     lines = [line for line in s.output if "memory " in line]
     assert lines, "no memory line"
