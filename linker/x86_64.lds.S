@@ -6,7 +6,8 @@
 
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
-ENTRY(pvh_start32)
+/* The ELF entry is the 64-bit one U-Boot's bootelf calls; PVH loaders use the note. */
+ENTRY(uboot_start64)
 
 SECTIONS
 {

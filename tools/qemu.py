@@ -139,7 +139,7 @@ class Session:
     """A QEMU process with its serial console on pipes: read with a deadline, wait for
     text, send input, and always clean up (only this QEMU is killed)."""
 
-    def __init__(self, argv, timeout, log_path=None):
+    def __init__(self, argv, timeout, log_path=None, steps=()):
         self.argv = argv
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -152,6 +152,48 @@ class Session:
         self.log = open(log_path, "w", encoding="utf-8") if log_path else None
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        for wait_for, send in steps:
+            if not self.expect(wait_for):
+                self.kill()
+                self.close()
+                raise QemuError(f"boot loader console: {wait_for!r} never came "
+                                f"(last output: {self.output[-2:]})")
+            if send:
+                self.send(send)
+
+    def interact(self):
+        """Hand the console to the user's terminal (raw, so Ctrl-A X reaches QEMU's
+        multiplexer) until QEMU exits; returns its exit code."""
+        import termios
+        import tty
+        out = sys.stdout.buffer
+        out.write(self.text[self._expect_pos:].encode())
+        out.flush()
+        fd_in, fd_q = sys.stdin.fileno(), self.proc.stdout.fileno()
+        saved = termios.tcgetattr(fd_in) if os.isatty(fd_in) else None
+        inputs = [fd_in, fd_q]
+        try:
+            if saved:
+                tty.setraw(fd_in)
+            while True:
+                ready, _, _ = select.select(inputs, [], [])
+                if fd_q in ready:
+                    chunk = os.read(fd_q, 65536)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    out.flush()
+                if fd_in in ready:
+                    data = os.read(fd_in, 1024)
+                    if data:
+                        self.send(data.decode("latin-1"))
+                    else:
+                        inputs = [fd_q]     # end of input: keep showing the output
+        finally:
+            if saved:
+                termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
+        self.proc.wait()
+        return self.proc.returncode
 
     def _read(self):
         """Wait for more output; False at end of output or past the deadline."""
@@ -253,6 +295,14 @@ class Session:
         return None if self.timed_out else self.proc.returncode
 
 
+def console_steps(target, chain, cmdline):
+    """What must be typed at the boot loader's console, if anything (tools/uboot.py)."""
+    if chain == "direct":
+        return []
+    import uboot
+    return uboot.console_steps(target, chain, cmdline or "")
+
+
 def gdb_argv(target, objtree, remote):
     """gdb-multiarch set up for the kernel in objtree, connecting with `target remote
     <remote>` (":PORT", or "| command" for a gdbstub on a pipe)."""
@@ -305,7 +355,12 @@ def main():
             print("Booting under QEMU; Ctrl-A X quits.", flush=True)
         # Run QEMU as a child to translate its exit code: the shell's `poweroff N` (or
         # Ctrl-A X) ends `make qemu` with N, whatever the target's exit device encodes.
-        returncode = subprocess.call(argv)
+        steps = console_steps(target, args.boot, args.append)
+        if steps:
+            # A boot loader that must be typed at: drive it, then hand over the console.
+            returncode = Session(argv, 10 ** 9, steps=steps).interact()
+        else:
+            returncode = subprocess.call(argv)
         status = exit_status(target, returncode)
         return returncode if status is None and returncode != 0 else (status or 0)
     except (QemuError, targetlib.TargetError) as e:

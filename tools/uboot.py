@@ -12,6 +12,7 @@ How U-Boot gets its instructions is the target's UBOOT_CONTROL:
   env      (aarch64) a complete environment in the second pflash bank: U-Boot's
            default environment, taken from its own binary, with our changes
   console  (x86_64) nothing can be stored: the runner types at U-Boot's prompt
+           (console_steps), and the disk carries a boot.scr
 """
 
 import os
@@ -72,13 +73,48 @@ def extlinux_conf(cmdline):
     return text
 
 
+def bootelf_commands(target, cmdline):
+    """U-Boot commands that start kernel.elf at UBOOT_KERNEL_ADDR (x86_64: no bootm
+    for a non-Linux image, no decompressor; bootelf calls the ELF entry)."""
+    return ["setenv autostart yes", f"bootelf {target['UBOOT_KERNEL_ADDR']} {cmdline}".rstrip()]
+
+
+def _built(objtree, name):
+    path = os.path.join(objtree, name)
+    if not os.path.exists(path):
+        raise UbootError(f"{path} does not exist: build it first (make)")
+    return path
+
+
 def make_disk(target, objtree, cmdline, path):
+    """extlinux.conf + the FIT where U-Boot can boot a FIT; otherwise a boot.scr that
+    loads kernel.elf and runs bootelf. Either is what distro boot looks for."""
     import mkdisk
-    itb = os.path.join(objtree, "kernel.itb")
-    if not os.path.exists(itb):
-        raise UbootError(f"{itb} does not exist: build it first (make)")
-    mkdisk.make_disk(path, {"kernel.itb": itb},
-                     {"extlinux/extlinux.conf": extlinux_conf(cmdline)})
+    if target.get("FIT_ARCH"):
+        mkdisk.make_disk(path, {"kernel.itb": _built(objtree, "kernel.itb")},
+                         {"extlinux/extlinux.conf": extlinux_conf(cmdline)})
+        return
+    _need("mkimage", "u-boot-tools")
+    script = path + ".boot.txt"
+    with open(script, "w", encoding="ascii") as f:
+        f.write(f"load virtio 0:1 {target['UBOOT_KERNEL_ADDR']} kernel.elf\n")
+        f.write("\n".join(bootelf_commands(target, cmdline)) + "\n")
+    _run(["mkimage", "-q", "-T", "script", "-C", "none", "-d", script, path + ".boot.scr"])
+    mkdisk.make_disk(path, {"kernel.elf": _built(objtree, "kernel.elf"),
+                            "boot.scr": path + ".boot.scr"}, {})
+
+
+def console_steps(target, chain, cmdline):
+    """What the runner types at U-Boot's console, as (wait for, then send) pairs: like a
+    board farm, stop autoboot with a key, then enter the boot commands. Empty when
+    U-Boot boots by itself."""
+    if target.get("UBOOT_CONTROL") != "console" or chain != "uboot":
+        return []
+    steps = [("Hit any key to stop autoboot", " ")]
+    for command in bootelf_commands(target, cmdline):
+        steps.append(("=> ", command + "\r"))
+    steps.append(("## Starting application", None))
+    return steps
 
 
 def control_dtb(base_argv, machine_index, out, bootcmd):
@@ -121,6 +157,8 @@ def chain_argv(target, objtree, chain, base_argv, cmdline, workdir):
                          f"{target.get('UBOOT_PACKAGE', 'u-boot-qemu')}")
     os.makedirs(workdir, exist_ok=True)
     argv = list(base_argv)
+    if target.get("UBOOT_MACHINE"):
+        argv[argv.index("-M") + 1] = target["UBOOT_MACHINE"]
     bootcmd = fit_bootcmd(target) if chain == "uboot" else None
     if target["UBOOT_LOADED_AS"] == "kernel":
         # Firmware (OpenSBI) as -bios, U-Boot as its payload.
@@ -139,14 +177,12 @@ def chain_argv(target, objtree, chain, base_argv, cmdline, workdir):
         env = os.path.join(workdir, "u-boot-env.img")
         env_flash(target, env, bootcmd, cmdline)
         argv += ["-drive", f"if=pflash,format=raw,index=1,file={env}"]
-    else:
-        raise UbootError(f"UBOOT_CONTROL {control} is not supported yet")
+    elif control != "console":
+        raise UbootError(f"unknown UBOOT_CONTROL {control!r} in target {target.name}")
 
     if chain == "uboot":
-        itb = os.path.join(objtree, "kernel.itb")
-        if not os.path.exists(itb):
-            raise UbootError(f"{itb} does not exist: build it first (make)")
-        argv += ["-device", f"loader,file={itb},addr={target['UBOOT_KERNEL_ADDR']},"
+        image = _built(objtree, "kernel.itb" if target.get("FIT_ARCH") else "kernel.elf")
+        argv += ["-device", f"loader,file={image},addr={target['UBOOT_KERNEL_ADDR']},"
                  "force-raw=on"]
     else:
         disk = os.path.join(workdir, "disk.img")

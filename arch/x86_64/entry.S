@@ -8,8 +8,47 @@
  * From there: our own GDT, .bss cleared, boot page tables identity-mapping the first
  * 4 GiB with 2 MiB pages, long mode (SDM 10.8.5, "Initializing IA-32e Mode"), the boot
  * stack, then x86_boot(start info) in C.
+ *
+ * The ELF entry point is the other way in: uboot_start64, for U-Boot's bootelf, which
+ * calls it already in long mode. It takes the CPU over the same way (GDT, .bss, page
+ * tables, stack) and calls x86_boot_uboot(argc, argv).
  */
 #include "x86.h"
+
+/*
+ * Clear .bss, then identity map [0, 4 GiB): PML4[0] -> PDPT, PDPT[0..3] -> the four page
+ * directories, whose 2048 entries map consecutive 2 MiB pages (SDM 4.5, figure 4-9).
+ * The same instructions assemble in 32- and 64-bit mode; `idx` is the index register
+ * of the mode (%ecx or %rcx). Only the low halves of the entries are written: the upper
+ * ones stay 0 from the clearing. Clobbers eax, ecx, edi; ebx survives.
+ */
+.macro clear_bss_and_map_4gib idx
+	mov	$__bss_start, %edi
+	mov	$__bss_end, %ecx
+	sub	%edi, %ecx
+	shr	$2, %ecx
+	xor	%eax, %eax
+	rep stosl
+
+	mov	$boot_pdpt + (PTE_PRESENT | PTE_WRITABLE), %eax
+	mov	%eax, boot_pml4
+
+	mov	$boot_pd + (PTE_PRESENT | PTE_WRITABLE), %eax
+	xor	%ecx, %ecx
+1:	mov	%eax, boot_pdpt(, \idx, 8)
+	add	$PAGE_SIZE, %eax
+	inc	%ecx
+	cmp	$BOOT_IDENTITY_GIB, %ecx
+	jb	1b
+
+	mov	$(PTE_PRESENT | PTE_WRITABLE | PTE_LARGE), %eax
+	xor	%ecx, %ecx
+2:	mov	%eax, boot_pd(, \idx, 8)
+	add	$(1 << LARGE_PAGE_SHIFT), %eax
+	inc	%ecx
+	cmp	$(BOOT_IDENTITY_GIB * PT_ENTRIES), %ecx
+	jb	2b
+.endm
 
 /*
  * The PVH entry note (ELF gABI, "Note Section": namesz, descsz, type, then the name and
@@ -41,39 +80,11 @@ pvh_start32:
 	mov	%eax, %ds
 	mov	%eax, %es
 	mov	%eax, %ss
-	ljmp	$GDT_BOOT_CS32, $1f
+	ljmp	$GDT_BOOT_CS32, $3f
 
-	/* Clear .bss before anything lives in it: the page tables below are part of it.
-	 * rep stos uses eax, ecx, edi only; ebx (the start info) survives. The size is a
+	/* .bss holds the page tables: clear it before building them. The size is a
 	 * multiple of 16 (linker/sections.lds.h). */
-1:	mov	$__bss_start, %edi
-	mov	$__bss_end, %ecx
-	sub	%edi, %ecx
-	shr	$2, %ecx
-	xor	%eax, %eax
-	rep stosl
-
-	/* Identity map [0, 4 GiB): PML4[0] -> PDPT, PDPT[0..3] -> the four page directories,
-	 * whose 2048 entries map consecutive 2 MiB pages (SDM 4.5, figure 4-9). The upper
-	 * halves of all entries stay 0 from the clearing above. */
-	mov	$boot_pdpt + (PTE_PRESENT | PTE_WRITABLE), %eax
-	mov	%eax, boot_pml4
-
-	mov	$boot_pd + (PTE_PRESENT | PTE_WRITABLE), %eax
-	xor	%ecx, %ecx
-2:	mov	%eax, boot_pdpt(, %ecx, 8)
-	add	$PAGE_SIZE, %eax
-	inc	%ecx
-	cmp	$BOOT_IDENTITY_GIB, %ecx
-	jb	2b
-
-	mov	$(PTE_PRESENT | PTE_WRITABLE | PTE_LARGE), %eax
-	xor	%ecx, %ecx
-3:	mov	%eax, boot_pd(, %ecx, 8)
-	add	$(1 << LARGE_PAGE_SHIFT), %eax
-	inc	%ecx
-	cmp	$(BOOT_IDENTITY_GIB * PT_ENTRIES), %ecx
-	jb	3b
+3:	clear_bss_and_map_4gib %ecx
 
 	/* SDM 10.8.5: PAE on, CR3 = PML4, EFER.LME on, then paging on activates long
 	 * mode; the far jump into a 64-bit code segment leaves compatibility mode. */
@@ -101,9 +112,37 @@ long_mode:
 	.cfi_sections .debug_frame
 	.cfi_startproc
 	.cfi_undefined rip
-	/* Reload GDTR with its 64-bit base, and the data segments with our selector.
-	 * FS and GS are null: nothing uses them yet. */
+	lgdt	gdt_pointer(%rip)		/* again, now with its 64-bit base */
+	mov	%ebx, %edi			/* zero-extended: x86_boot(start_info_pa) */
+	mov	$x86_boot, %r12
+	jmp	enter_c
+
+	/*
+	 * U-Boot's bootelf calls the ELF entry point as a function in long mode: its own
+	 * GDT, page tables and stack, interrupts off, rdi = argc, rsi = argv (the words
+	 * after "bootelf <address>", in U-Boot's memory, which our .bss clear leaves alone).
+	 */
+	.globl uboot_start64
+uboot_start64:
+	cli
+	cld
+	mov	%rdi, %r13
+	mov	%rsi, %r14
 	lgdt	gdt_pointer(%rip)
+	pushq	$GDT_KERNEL_CS			/* no far jump to an immediate in 64-bit mode: */
+	lea	5f(%rip), %rax			/* reload CS with a far return */
+	pushq	%rax
+	lretq
+5:	clear_bss_and_map_4gib %rcx
+	mov	$boot_pml4, %eax
+	mov	%rax, %cr3
+	mov	%r13, %rdi			/* x86_boot_uboot(argc, argv) */
+	mov	%r14, %rsi
+	mov	$x86_boot_uboot, %r12
+
+	/* Both ways in end here: data segments, the boot stack, then C (function in r12,
+	 * arguments in rdi/rsi). FS and GS are null: nothing uses them yet. */
+enter_c:
 	mov	$GDT_KERNEL_DS, %eax
 	mov	%eax, %ds
 	mov	%eax, %es
@@ -116,10 +155,9 @@ long_mode:
 	pushq	$0				/* known RFLAGS: IF, DF, AC and the rest clear */
 	popfq
 	xor	%ebp, %ebp			/* ends the frame-pointer chain */
-	mov	%ebx, %edi			/* zero-extended: x86_boot(start_info_pa) */
-	call	x86_boot
+	call	*%r12
 
-4:	cli					/* x86_boot never returns; just in case */
+4:	cli					/* never returns; just in case */
 	hlt
 	jmp	4b
 	.cfi_endproc

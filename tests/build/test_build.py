@@ -198,11 +198,14 @@ class MenuconfigTest(unittest.TestCase):
                   f"make -C {SRCTREE} ARCH=riscv64 O={self.O} menuconfig; "
                   "echo MENUCONFIG-EXIT=$?; sleep 30")
         self.assertTrue(self.wait_for("refkernel configuration (riscv64)"), self.screen())
-        self.tmux("send-keys", "-t", "mc", "Down", "Down", "Enter")     # C library menu
-        self.assertTrue(self.wait_for("C library (picolibc"), self.screen())
-        self.tmux("send-keys", "-t", "mc", "Enter")                     # the choice
+        # Jump to the symbol as a user would ("/"), land on it in its choice, pick it.
+        self.tmux("send-keys", "-t", "mc", "/")
+        self.assertTrue(self.wait_for("Jump to symbol"), self.screen())
+        self.tmux("send-keys", "-t", "mc", "-l", "LIBC_MINIMAL")
+        self.assertTrue(self.wait_for('LIBC_MINIMAL(=n) "minimal in-tree libc'), self.screen())
+        self.tmux("send-keys", "-t", "mc", "Enter")
         self.assertTrue(self.wait_for("( ) minimal in-tree libc"), self.screen())
-        self.tmux("send-keys", "-t", "mc", "Down", "Space")             # pick minimal
+        self.tmux("send-keys", "-t", "mc", "Space")
         self.assertTrue(self.wait_for("C library (minimal"), self.screen())
         self.tmux("send-keys", "-t", "mc", "Q")
         self.assertTrue(self.wait_for("Save configuration?"), self.screen())

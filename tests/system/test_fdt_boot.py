@@ -17,10 +17,10 @@ def _be32(blob, off):
 
 
 def _applies(ctx):
-    if ctx.chain != "direct":
-        raise ctx.Skip("the boot loader hands over its own device tree")
     if ctx.config.get("CONFIG_BOOT_FDT") != "y":
         raise ctx.Skip("target boots without a device tree")
+    if ctx.chain != "direct":
+        raise ctx.Skip("the boot loader hands over its own device tree")
     if ctx.target.get("QEMU_FIRMWARE"):
         raise ctx.Skip("firmware parses the device tree before the kernel")
 

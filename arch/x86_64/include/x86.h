@@ -153,6 +153,14 @@ void x86_trap_init(void);
 
 /* C entry, called by entry.S in long mode with the PVH start info's physical address. */
 __attribute__((noreturn)) void x86_boot(uint64_t start_info_pa);
+__attribute__((noreturn)) void x86_boot_uboot(long argc, char *const argv[]);
+
+/* QEMU's fw_cfg (fw_cfg.c): read the named file into buf; returns its size (which may
+ * exceed size: only size bytes are copied), or -1 when there is no such file. */
+long fw_cfg_read_file(const char *name, void *buf, unsigned long size);
+
+/* Physical address of the ACPI RSDP found in the BIOS area, or 0 (acpi.c). */
+uint64_t acpi_find_rsdp(void);
 
 static inline uint8_t inb(uint16_t port)
 {
@@ -165,6 +173,11 @@ static inline uint8_t inb(uint16_t port)
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 
 struct cpuid_regs {
