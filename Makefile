@@ -10,6 +10,8 @@ KERNELVERSION := 0.1.0
 MAKEFLAGS += -rR --no-print-directory
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Keep intermediate files (kernel.bin.lz4, kernel.its): users and later steps want them.
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -336,7 +338,9 @@ $(objtree)/kernel.elf: $(kernel-objs) $(objtree)/linker.lds $(libc-archive) $(li
 	$(Q)$(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -Map $(objtree)/kernel.map \
 		-o $@ $(kernel-objs) --start-group $(libc-archive) $(libgcc) --end-group
 
-$(objtree)/kernel.bin: $(objtree)/kernel.elf
+# Raw images, their lz4 frames and FITs: pattern rules, shared by the kernel and the
+# benchmark's floor payload (<O>/bench/kernel.*).
+$(objtree)/%.bin: $(objtree)/%.elf
 	$(call msg,OBJCOPY,$@)
 	$(Q)$(OBJCOPY) -O binary $< $@
 
@@ -347,30 +351,32 @@ $(objtree)/kernel.bin: $(objtree)/kernel.elf
 need-cmd = command -v $(1) >/dev/null || { echo "$(1) not found: install the Debian \
 	package $(2) (tools/setup installs everything)" >&2; exit 1; }
 
-$(objtree)/kernel.bin.lz4: $(objtree)/kernel.bin
+$(objtree)/%.bin.lz4: $(objtree)/%.bin
 	$(call msg,LZ4,$@)
 	$(Q)$(call need-cmd,lz4,lz4)
 	$(Q)lz4 -9 -q -f $< $@
 
 # FIT for U-Boot's bootm: the lz4-compressed raw image, decompressed by U-Boot.
-$(objtree)/kernel.its: $(srctree)/boot/kernel.its.in $(target-file)
+$(objtree)/%.its: $(srctree)/boot/kernel.its.in $(target-file)
 	$(call msg,GEN,$@)
 	$(Q)sed -e 's|@ARCH@|$(FIT_ARCH)|' -e 's|@LOAD@|$(KERNEL_BASE)|' \
-		-e 's|@DATA@|$(objtree)/kernel.bin.lz4|' $< > $@
+		-e 's|@DATA@|$(objtree)/$*.bin.lz4|' $< > $@
 
-$(objtree)/kernel.itb: $(objtree)/kernel.its $(objtree)/kernel.bin.lz4
+$(objtree)/%.itb: $(objtree)/%.its $(objtree)/%.bin.lz4
 	$(call msg,MKIMAGE,$@)
 	$(Q)$(call need-cmd,mkimage,u-boot-tools)
 	$(Q)mkimage -q -f $< $@
 
 # The boot-time floor: a payload that powers off at once through the target's exit
-# device, booted the same way as the kernel (tools/bench-boot compares the two).
-$(objtree)/bench/floor.elf: $(srctree)/tests/bench/floor-$(ARCH).S $(generated)/target.h
+# device, built as <O>/bench/kernel.* so that every boot chain boots it exactly as it
+# boots the kernel (tools/bench-boot compares the two).
+$(objtree)/bench/kernel.elf: $(srctree)/tests/bench/floor-$(ARCH).S $(generated)/target.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) -c -o $(@:.elf=.o) $<
 	$(Q)$(LD) -N -nostdlib -static --build-id=none $(toolchain-ldflags) \
 		-Ttext=$(KERNEL_BASE) -e _start -o $@ $(@:.elf=.o)
+floor-images := $(patsubst $(objtree)/%,$(objtree)/bench/%,$(images-y))
 
 # ---------------------------------------------------------------------------------------
 # Configuration targets.
@@ -405,10 +411,11 @@ print-toolchain:
 # ---------------------------------------------------------------------------------------
 # Running: QEMU, GDB and the test runner all read the same target file.
 QEMU_TOOL := $(PYTHON) $(srctree)/tools/qemu.py
-qemu-opts = --target-file $(target-file) --objtree $(objtree) \
-	--boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
+machine-opts = --target-file $(target-file) --objtree $(objtree) \
 	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
-	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)') $(if $(APPEND),--append '$(APPEND)')
+	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)')
+qemu-opts = $(machine-opts) --boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
+	$(if $(APPEND),--append '$(APPEND)')
 
 PHONY += bench bench-boot
 BENCH_RUNS ?= 7
@@ -416,8 +423,8 @@ ifeq ($(ARCH_GIVEN),)
 bench bench-boot:
 	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a bench-boot || exit; done
 else
-bench bench-boot: all $(objtree)/bench/floor.elf
-	$(Q)$(PYTHON) $(srctree)/tools/bench-boot --runs $(BENCH_RUNS) $(qemu-opts)
+bench bench-boot: all $(floor-images)
+	$(Q)$(PYTHON) $(srctree)/tools/bench-boot --runs $(BENCH_RUNS) $(machine-opts)
 endif
 
 PHONY += qemu debug gdb

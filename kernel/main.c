@@ -72,6 +72,10 @@ void kmain(const struct boot_info *bi)
 		arch_poweroff(failed ? EXIT_TESTS_FAILED : EXIT_OK);
 	}
 #endif
+	/* init=poweroff: stop right after boot (boot-time benchmarks, smoke tests). */
+	if (cmdline_get(bi->cmdline, "init", value, sizeof(value)) &&
+	    strcmp(value, "poweroff") == 0)
+		arch_poweroff(EXIT_OK);
 	pr_info("Type 'help' for the list of commands.\n");
 	shell_run();
 }
