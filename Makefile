@@ -188,6 +188,7 @@ ifeq ($(CONFIG_TOOLCHAIN_LLVM),y)
   LD      := ld.lld
   OBJCOPY := llvm-objcopy
   NM      := llvm-nm
+  SIZE    := llvm-size
   toolchain-cflags := $(LLVM_CFLAGS)
   toolchain-ldflags :=
 else
@@ -202,6 +203,7 @@ else
   LD      := $(gcc-prefix)ld
   OBJCOPY := $(gcc-prefix)objcopy
   NM      := $(gcc-prefix)nm
+  SIZE    := $(gcc-prefix)size
   toolchain-cflags := $(GCC_CFLAGS)
   toolchain-ldflags := $(GCC_LDFLAGS)
 endif
@@ -417,6 +419,18 @@ machine-opts = --target-file $(target-file) --objtree $(objtree) \
 qemu-opts = $(machine-opts) --boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
 	$(if $(APPEND),--append '$(APPEND)')
 
+PHONY += size
+size: $(images-y) $(objtree)/kernel.bin.lz4
+	@printf '%-10s %-16s %8s %8s %8s | %8s %8s %6s' $(ARCH) $(target-name) text data \
+		bss raw lz4 ratio
+	@printf '%s\n' "$(if $(filter %.itb,$(images-y)), $$(printf '%8s' FIT))"
+	@$(SIZE) $(objtree)/kernel.elf | awk 'NR == 2 { printf "%-10s %-16s %8d %8d %8d", \
+		"", "", $$1, $$2, $$3 }'
+	@raw=$$(stat -c %s $(objtree)/kernel.bin); lz=$$(stat -c %s $(objtree)/kernel.bin.lz4); \
+		printf ' | %8d %8d %5d%%' $$raw $$lz $$((lz * 100 / raw)); \
+		$(if $(filter %.itb,$(images-y)),printf ' %8d' $$(stat -c %s $(objtree)/kernel.itb);) \
+		echo
+
 PHONY += bench bench-boot
 BENCH_RUNS ?= 7
 ifeq ($(ARCH_GIVEN),)
@@ -481,6 +495,7 @@ help:
 	@echo '  all (default)     build <O>/kernel.elf and <O>/kernel.bin'
 	@echo '  qemu              build and boot under QEMU, serial console here (Ctrl-A X quits)'
 	@echo '  debug             boot under QEMU halted, gdbstub on GDBPORT'
+	@echo '                    (qemu, debug, test take BOOT=direct|uboot|uboot-disk)'
 	@echo '  gdb               attach gdb-multiarch to a `make debug` session'
 	@echo
 	@echo 'Test:'
@@ -490,7 +505,9 @@ help:
 	@echo '  test-build        build-system tests (incremental builds, errors, O=)'
 	@echo
 	@echo 'Measure:'
-	@echo '  bench, bench-boot QEMU start to banner vs. the QEMU+firmware floor (BENCH_RUNS=7)'
+	@echo '  size              text/data/bss, raw image vs. lz4 (and FIT) sizes'
+	@echo '  bench, bench-boot QEMU start to banner/poweroff vs. a floor payload, per boot'
+	@echo '                    chain (BENCH_RUNS=7)'
 	@echo
 	@echo 'Configure (kconfiglib, stored in <O>/.config):'
 	@echo '  menuconfig        choose target, toolchain, libc, debug options'
@@ -513,6 +530,7 @@ help:
 	@echo '  LLVM=1            clang + ld.lld + llvm-objcopy instead of GCC'
 	@echo '  CROSS_COMPILE=    GCC prefix (default: auto-detected from the target file)'
 	@echo '  LIBC=             picolibc | minimal'
+	@echo '  BOOT=             direct | uboot | uboot-disk (boot chain)'
 	@echo '  O=                build directory (default build/<arch>-<gcc|llvm>)'
 	@echo '  V=1               print full command lines'
 	@echo '  SMP= QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU CPUs, memory, raw options, command line'
