@@ -94,6 +94,9 @@ ifneq ($(BOOT),)
   endif
   kconfig-overrides += BOOT_$(subst -,_,$(shell echo '$(BOOT)' | tr a-z A-Z))=y
 endif
+ifneq ($(LZ4),)
+  kconfig-overrides += KERNEL_LZ4=$(if $(filter 1,$(LZ4)),y,n)
+endif
 ifeq ($(KTEST),1)
   kconfig-overrides += KTEST=y
 endif
@@ -243,17 +246,18 @@ opt-flag-$(CONFIG_CC_OPTIMIZE_PERFORMANCE) := -O2
 opt-flag-$(CONFIG_CC_OPTIMIZE_SIZE) := -Os
 opt-flag-$(CONFIG_CC_OPTIMIZE_DEBUG) := -Og
 
-KBUILD_CPPFLAGS := -nostdinc -isystem $(libc-include) $(addprefix -isystem ,$(cc-include)) \
+common-cppflags := -nostdinc $(addprefix -isystem ,$(cc-include)) \
 	-I$(srctree)/kernel/include -I$(objtree)/include \
 	-include $(generated)/autoconf.h -include $(generated)/target.h
-
-KBUILD_CFLAGS := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
+common-cflags := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
 	-fno-pie -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
-	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g) $(CPU_CFLAGS) $(toolchain-cflags)
+	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g)
+common-aflags := -D__ASSEMBLY__ -fno-pie -fno-pic $(if $(CONFIG_DEBUG_INFO),-g)
 
-KBUILD_AFLAGS := -D__ASSEMBLY__ -fno-pie -fno-pic $(if $(CONFIG_DEBUG_INFO),-g) \
-	$(CPU_CFLAGS) $(toolchain-cflags)
+KBUILD_CPPFLAGS := -isystem $(libc-include) $(common-cppflags)
+KBUILD_CFLAGS := $(common-cflags) $(CPU_CFLAGS) $(toolchain-cflags)
+KBUILD_AFLAGS := $(common-aflags) $(CPU_CFLAGS) $(toolchain-cflags)
 
 KBUILD_LDFLAGS := -nostdlib -static --gc-sections --build-id=none -z max-page-size=4096 \
 	$(toolchain-ldflags)
@@ -281,6 +285,7 @@ endif
 PHONY := all
 images-y := $(objtree)/kernel.elf $(objtree)/kernel.bin
 images-$(if $(FIT_ARCH),y) += $(objtree)/kernel.itb
+images-y += $(objtree)/kernel-lz4.elf $(objtree)/kernel-lz4.bin
 all: $(images-y)
 
 # Generated headers must exist before the first compile; after that the .d files (via
@@ -378,7 +383,54 @@ $(objtree)/bench/kernel.elf: $(srctree)/tests/bench/floor-$(ARCH).S $(generated)
 	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) -c -o $(@:.elf=.o) $<
 	$(Q)$(LD) -N -nostdlib -static --build-id=none $(toolchain-ldflags) \
 		-Ttext=$(KERNEL_BASE) -e _start -o $@ $(@:.elf=.o)
-floor-images := $(patsubst $(objtree)/%,$(objtree)/bench/%,$(images-y))
+floor-images := $(patsubst $(objtree)/%,$(objtree)/bench/%,$(filter-out %-lz4.elf \
+	%-lz4.bin,$(images-y)))
+
+# ---------------------------------------------------------------------------------------
+# The self-decompressing image (boot/stub): a small stub linked 16 MiB above the kernel,
+# carrying kernel.bin.lz4, that decompresses it to the link address and enters it.
+# It is built with the in-tree libc's string functions and the target's early UART
+# driver, and with STUB_CFLAGS where its CPU mode differs (x86_64: 32-bit).
+stub-base = $(shell printf '0x%x' $$(($(KERNEL_BASE) + 0x1000000)))
+stub-srcs := boot/stub/stub.c boot/stub/payload.S boot/stub/$(ARCH).S boot/lz4/lz4_decode.c \
+	kernel/libc/string.c drivers/serial/ns16550.c drivers/serial/pl011.c
+stub-objs := $(patsubst %,$(objtree)/stub/%.o,$(basename $(stub-srcs)))
+stub-cpu-flags := $(or $(STUB_CFLAGS),$(CPU_CFLAGS)) $(toolchain-cflags)
+stub-cppflags := -isystem $(srctree)/kernel/libc/include $(common-cppflags) \
+	-I$(srctree)/boot/lz4 -I$(srctree)/boot/stub -DSTUB_BASE=$(stub-base) \
+	-DSTUB_PAYLOAD='"$(objtree)/kernel.bin.lz4"'
+
+$(objtree)/stub/%.o: $(srctree)/%.c $(compile-deps)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(stub-cppflags) $(common-cflags) $(stub-cpu-flags) \
+		$(CFLAGS_$(@:$(objtree)/stub/%=%)) -DSTUB_KERNEL_ENTRY=$$($(NM) $(objtree)/kernel.elf | \
+		awk '$$3 == "$(or $(STUB_ENTRY_SYMBOL),_start)" { print "0x" $$1 }') \
+		-MMD -MP -c -o $@ $<
+	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
+
+$(objtree)/stub/%.o: $(srctree)/%.S $(compile-deps)
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(stub-cppflags) $(common-aflags) $(stub-cpu-flags) -MMD -MP -c -o $@ $<
+	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
+
+$(objtree)/stub/boot/stub/payload.o: $(objtree)/kernel.bin.lz4
+$(objtree)/stub/boot/stub/stub.o: $(objtree)/kernel.elf
+
+$(objtree)/stub/stub.lds: $(srctree)/boot/stub/stub.lds.S $(objtree)/kernel.elf
+	$(call msg,LDS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -E -P -undef -x assembler-with-cpp -D__ASSEMBLY__ -DSTUB_BASE=$(stub-base) \
+		-DKERNEL_END=$$($(NM) $(objtree)/kernel.elf | \
+		awk '$$3 == "__image_end" { print "0x" $$1 }') -o $@ $<
+
+$(objtree)/kernel-lz4.elf: $(stub-objs) $(objtree)/stub/stub.lds
+	$(call msg,LD,$@)
+	$(Q)$(LD) -nostdlib -static --build-id=none -z max-page-size=4096 $(toolchain-ldflags) \
+		$(STUB_LDFLAGS) -T $(objtree)/stub/stub.lds -o $@ $(stub-objs)
+
+-include $(stub-objs:.o=.d)
 
 # ---------------------------------------------------------------------------------------
 # Configuration targets.
@@ -417,6 +469,7 @@ machine-opts = --target-file $(target-file) --objtree $(objtree) \
 	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
 	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)')
 qemu-opts = $(machine-opts) --boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
+	$(if $(CONFIG_KERNEL_LZ4),--lz4) \
 	$(if $(APPEND),--append '$(APPEND)')
 
 PHONY += size
@@ -531,6 +584,7 @@ help:
 	@echo '  CROSS_COMPILE=    GCC prefix (default: auto-detected from the target file)'
 	@echo '  LIBC=             picolibc | minimal'
 	@echo '  BOOT=             direct | uboot | uboot-disk (boot chain)'
+	@echo '  LZ4=1             direct chain: boot the self-decompressing lz4 image'
 	@echo '  O=                build directory (default build/<arch>-<gcc|llvm>)'
 	@echo '  V=1               print full command lines'
 	@echo '  SMP= QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU CPUs, memory, raw options, command line'

@@ -37,8 +37,13 @@ def require(program, package):
                         "(tools/setup installs everything)")
 
 
-def kernel_image(target, objtree):
-    name = "kernel.bin" if target["QEMU_IMAGE"] == "bin" else "kernel.elf"
+def kernel_image(target, objtree, lz4=False):
+    """The file QEMU's -kernel loads: the raw image or the ELF (QEMU_IMAGE), or for the
+    self-decompressing lz4 image its own kind (LZ4_IMAGE)."""
+    if lz4:
+        name = f"kernel-lz4.{target.get('LZ4_IMAGE', 'elf')}"
+    else:
+        name = "kernel.bin" if target["QEMU_IMAGE"] == "bin" else "kernel.elf"
     path = os.path.join(objtree, name)
     if not os.path.exists(path):
         raise QemuError(f"{path} does not exist: build it first (make)")
@@ -65,7 +70,7 @@ def effective_mem(target, mem, chain):
 
 
 def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=None,
-              serial="mon:stdio", no_reboot=False, chain="direct"):
+              serial="mon:stdio", no_reboot=False, chain="direct", lz4=False, image=None):
     """The QEMU command line for booting the kernel in objtree on this target through
     the given boot chain."""
     require(target["QEMU"], target["QEMU_PACKAGE"])
@@ -95,7 +100,7 @@ def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=
             raise QemuError(f"firmware {firmware} not found: install the Debian package "
                             f"{target.get('FIRMWARE_PACKAGE') or '?'}")
         argv += ["-bios", firmware]
-    argv += ["-kernel", kernel_image(target, objtree)]
+    argv += ["-kernel", image or kernel_image(target, objtree, lz4)]
     if append:
         argv += ["-append", append]
     if dtb:
@@ -330,6 +335,7 @@ def main():
     ap.add_argument("--extra")
     ap.add_argument("--gdbport", type=int)
     ap.add_argument("--boot", default="direct", choices=CHAINS)
+    ap.add_argument("--lz4", action="store_true")
     args = ap.parse_args()
     try:
         target = targetlib.parse(args.target_file)
@@ -338,7 +344,7 @@ def main():
             argv = gdb_argv(target, args.objtree, f":{port}")
             os.execvp(argv[0], argv)
         argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra,
-                         chain=args.boot)
+                         chain=args.boot, lz4=args.lz4)
         if args.command == "print":
             print(shlex.join(argv))
             return 0
