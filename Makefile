@@ -340,10 +340,35 @@ $(objtree)/linker.lds: $(srctree)/linker/$(ARCH).lds.S $(srctree)/linker/section
 		-I$(srctree)/linker -include $(generated)/autoconf.h \
 		-include $(generated)/target.h -o $@ $<
 
-$(objtree)/kernel.elf: $(kernel-objs) $(objtree)/linker.lds $(libc-archive) $(libgcc)
+# Two links, like Linux's kallsyms: the first with an empty symbol table, the second with
+# the table made from the first (tools/kallsyms.py). The table lists functions only and
+# text comes first in the image, so no function moves; the final image's table is made
+# again and must be identical.
+link-kernel = $(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -o $@ $(kernel-objs) $(1) \
+	--start-group $(libc-archive) $(libgcc) --end-group
+
+$(objtree)/kallsyms0.S:
+	$(Q)$(PYTHON) $(srctree)/tools/kallsyms.py --empty $@
+
+$(objtree)/kernel.pass1.elf: $(kernel-objs) $(objtree)/kallsyms0.o $(objtree)/linker.lds \
+		$(libc-archive) $(libgcc)
 	$(call msg,LD,$@)
-	$(Q)$(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -Map $(objtree)/kernel.map \
-		-o $@ $(kernel-objs) --start-group $(libc-archive) $(libgcc) --end-group
+	$(Q)$(call link-kernel,$(objtree)/kallsyms0.o)
+
+$(objtree)/kallsyms.S: $(objtree)/kernel.pass1.elf $(srctree)/tools/kallsyms.py
+	$(call msg,KSYMS,$@)
+	$(Q)$(PYTHON) $(srctree)/tools/kallsyms.py '$(NM)' $< $@
+
+$(objtree)/kernel.elf: $(objtree)/kernel.pass1.elf $(objtree)/kallsyms.o
+	$(call msg,LD,$@)
+	$(Q)$(call link-kernel,$(objtree)/kallsyms.o) -Map $(objtree)/kernel.map
+	$(Q)$(PYTHON) $(srctree)/tools/kallsyms.py '$(NM)' $@ $(objtree)/kallsyms.check.S
+	$(Q)cmp -s $(objtree)/kallsyms.S $(objtree)/kallsyms.check.S || { echo \
+		"kallsyms: functions moved between the two links" >&2; rm -f $@; exit 1; }
+
+$(objtree)/kallsyms0.o $(objtree)/kallsyms.o: $(objtree)/%.o: $(objtree)/%.S
+	$(call msg,AS,$@)
+	$(Q)$(CC) $(KBUILD_AFLAGS) -c -o $@ $<
 
 # Raw images, their lz4 frames and FITs: pattern rules, shared by the kernel and the
 # benchmark's floor payload (<O>/bench/kernel.*).

@@ -1,32 +1,61 @@
-/* panic(): the kernel cannot go on. Say where and why, then power off with EXIT_PANIC
- * so that the host (and tools/ktest) sees a crash, never a hang. */
+/* panic(): the kernel cannot go on. Say where and why (with a backtrace), then power off
+ * with EXIT_PANIC so that the host (and tools/ktest) sees a crash, never a hang. */
 #include <stdio.h>
 
 #include "arch.h"
 #include "console.h"
 #include "kernel.h"
 #include "printk.h"
+#include "trap.h"
 
 static int panicking;
 
-void panic_at(const char *file, int line, const char *fmt, ...)
+/* Everything but the message: interrupts off, one panic at a time, loud console. */
+static void panic_begin(void)
 {
-	char msg[256];
-	va_list ap;
-
 	arch_irq_save();
 	if (panicking++) {
 		/* A panic while panicking: print the least possible and stop. */
 		console_puts("\nKernel panic: nested panic\n");
 		arch_poweroff(EXIT_PANIC);
 	}
+	console_loglevel = 8;
+}
+
+static __noreturn void panic_end(const char *msg)
+{
+	pr_emerg("Kernel panic: %s\n", msg);
+	arch_poweroff(EXIT_PANIC);
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[256];
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t pc = 0;
+	va_list ap;
+
+	panic_begin();
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	/* Always reach the console, whatever the log level. */
-	console_loglevel = 8;
-	pr_emerg("\nKernel panic: %s\n", msg);
-	pr_emerg("  at %s:%d on CPU %llu\n", file, line, (unsigned long long)arch_cpu_id());
-	arch_poweroff(EXIT_PANIC);
+	pr_emerg("\nPanic at %s:%d on CPU %llu: %s\n", file, line,
+		 (unsigned long long)arch_cpu_id(), msg);
+	/* Start the backtrace at panic()'s caller. */
+	if (arch_unwind_frame(&fp, &pc, NULL))
+		backtrace_print(pc, fp, NULL);
+	panic_end(msg);
+}
+
+void panic_quiet(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	panic_begin();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	panic_end(msg);
 }

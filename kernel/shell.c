@@ -9,6 +9,7 @@
 #include "lineedit.h"
 #include "printk.h"
 #include "shell.h"
+#include "trap.h"
 
 #define SHELL_MAX_ARGS 8
 
@@ -53,10 +54,38 @@ static int cmd_log(int argc, char **argv)
 	return 0;
 }
 
+/* Deliberate crashes, to see (and test) the crash reports. */
+static int cmd_crash(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		enum trap_kind kind;
+	} kinds[] = {
+		{ "illegal", TRAP_ILLEGAL_INSTRUCTION },
+		{ "breakpoint", TRAP_BREAKPOINT },
+		{ "misaligned", TRAP_MISALIGNED_ACCESS },
+		{ "access", TRAP_BAD_ACCESS },
+		{ "divide", TRAP_DIVIDE_ERROR },
+	};
+
+	if (argc == 2 && strcmp(argv[1], "panic") == 0)
+		panic("deliberate panic from the shell");
+	for (size_t i = 0; argc == 2 && i < ARRAY_SIZE(kinds); i++) {
+		if (strcmp(argv[1], kinds[i].name) == 0) {
+			if (!arch_raise(kinds[i].kind))
+				console_printf("crash: %s does not trap on %s\n", argv[1], arch_name);
+			return -E_NOTSUP;
+		}
+	}
+	console_printf("usage: crash panic|illegal|breakpoint|misaligned|access|divide\n");
+	return -E_INVAL;
+}
+
 static const struct shell_command commands[] = {
 	{ "help", "", "list the commands", cmd_help },
 	{ "version", "", "print the kernel version and build", cmd_version },
 	{ "log", "", "print the kernel log (printk ring buffer)", cmd_log },
+	{ "crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash },
 	{ "poweroff", "[status]", "power off; the host sees status (default 0)",
 	  cmd_poweroff },
 };

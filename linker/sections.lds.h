@@ -6,9 +6,11 @@
  *   __ktest_suites_start/_end  the test suites (KTEST_SUITE)
  *   __tdata_*, __tbss_*        the TLS template (kernel/tls.c)
  *   __bss_start/__bss_end      cleared by the entry code
- *   __boot_stack_top           the boot CPU's stack, BOOT_STACK_SIZE bytes
+ *   __boot_stack_top           the boot CPU's stack, BOOT_STACK_SIZE bytes, above
+ *   __boot_stack_guard         a guard region where an overflow lands (kernel/trap.c)
  */
 #define BOOT_STACK_SIZE 0x4000
+#define BOOT_STACK_GUARD 0x1000
 
 #define KERNEL_SECTIONS							\
 	__image_start = .;							\
@@ -50,6 +52,8 @@
 		*(.bss .bss.*)							\
 		*(COMMON)							\
 		. = ALIGN(16);							\
+		__boot_stack_guard = .;						\
+		. += BOOT_STACK_GUARD;						\
 		__boot_stack_bottom = .;					\
 		. += BOOT_STACK_SIZE;						\
 		__boot_stack_top = .;						\

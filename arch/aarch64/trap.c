@@ -1,9 +1,9 @@
 /*
- * aarch64 exception handling. Nothing is expected to trap yet (interrupts stay masked),
- * so every exception is reported with its cause in words (from ESR_EL1), the PC
- * (ELR_EL1), the faulting address (FAR_EL1) when there is one and all registers, and
- * then the kernel panics. The one exception survived is a semihosting call without
- * semihosting, so that arch_poweroff() can fall back to something else.
+ * aarch64 exception handling: the cause in words from ESR_EL1 (class, fault status,
+ * level), the PC (ELR_EL1) and the address (FAR_EL1) when there is one, handed to
+ * trap_exception() (kernel/trap.c) as a portable struct trap_info. The one exception
+ * survived here is a semihosting call without semihosting, so that arch_poweroff() can
+ * fall back to something else.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "kernel.h"
 #include "printk.h"
+#include "trap.h"
 
 void aarch64_trap(struct trap_frame *tf);
 
@@ -36,46 +37,47 @@ enum syndrome_kind {
 struct exception_class {
 	const char *name;
 	enum syndrome_kind kind;
+	enum trap_kind trap;	/* the portable kind, when it has one */
 };
 
 /* ESR_EL1.EC, the exception class (Arm ARM, ESR_EL1 field descriptions). */
 static const struct exception_class exception_classes[64] = {
 	/* EC 0, "unknown reason": mostly undefined or unallocated encodings. */
-	[0x00] = {"undefined instruction", SYNDROME_RAW},
-	[0x01] = {"trapped WFI or WFE", SYNDROME_RAW},
-	[0x03] = {"trapped AArch32 MCR or MRC (coproc 15)", SYNDROME_RAW},
-	[0x04] = {"trapped AArch32 MCRR or MRRC (coproc 15)", SYNDROME_RAW},
-	[0x05] = {"trapped AArch32 MCR or MRC (coproc 14)", SYNDROME_RAW},
-	[0x06] = {"trapped AArch32 LDC or STC", SYNDROME_RAW},
-	[0x07] = {"FP/SIMD access trap", SYNDROME_RAW},
-	[0x0c] = {"trapped AArch32 MRRC (coproc 14)", SYNDROME_RAW},
-	[0x0d] = {"branch target exception", SYNDROME_RAW},
-	[0x0e] = {"illegal execution state", SYNDROME_RAW},
-	[0x11] = {"SVC from AArch32", SYNDROME_IMM16},
-	[0x15] = {"SVC", SYNDROME_IMM16},
-	[0x16] = {"HVC", SYNDROME_IMM16},
-	[0x17] = {"SMC", SYNDROME_IMM16},
-	[0x18] = {"trapped MSR, MRS or system instruction", SYNDROME_RAW},
-	[0x19] = {"SVE access trap", SYNDROME_RAW},
-	[0x1c] = {"pointer authentication failure", SYNDROME_RAW},
-	[0x1d] = {"SME access trap", SYNDROME_RAW},
-	[0x20] = {"instruction abort from lower EL", SYNDROME_ABORT},
-	[0x21] = {"instruction abort from current EL", SYNDROME_ABORT},
-	[0x22] = {"PC alignment fault", SYNDROME_FAR},
-	[0x24] = {"data abort from lower EL", SYNDROME_ABORT},
-	[0x25] = {"data abort from current EL", SYNDROME_ABORT},
-	[0x26] = {"SP alignment fault", SYNDROME_RAW},
-	[0x28] = {"AArch32 floating-point exception", SYNDROME_RAW},
-	[0x2c] = {"floating-point exception", SYNDROME_RAW},
-	[0x2f] = {"SError interrupt", SYNDROME_RAW},
-	[0x30] = {"breakpoint from lower EL", SYNDROME_RAW},
-	[0x31] = {"breakpoint from current EL", SYNDROME_RAW},
-	[0x32] = {"software step from lower EL", SYNDROME_RAW},
-	[0x33] = {"software step from current EL", SYNDROME_RAW},
-	[0x34] = {"watchpoint from lower EL", SYNDROME_FAR},
-	[0x35] = {"watchpoint from current EL", SYNDROME_FAR},
-	[0x38] = {"BKPT instruction (AArch32)", SYNDROME_IMM16},
-	[0x3c] = {"BRK instruction", SYNDROME_IMM16},
+	[0x00] = {"undefined instruction", SYNDROME_RAW, TRAP_ILLEGAL_INSTRUCTION},
+	[0x01] = {"trapped WFI or WFE", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x03] = {"trapped AArch32 MCR or MRC (coproc 15)", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x04] = {"trapped AArch32 MCRR or MRRC (coproc 15)", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x05] = {"trapped AArch32 MCR or MRC (coproc 14)", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x06] = {"trapped AArch32 LDC or STC", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x07] = {"FP/SIMD access trap", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x0c] = {"trapped AArch32 MRRC (coproc 14)", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x0d] = {"branch target exception", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x0e] = {"illegal execution state", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x11] = {"SVC from AArch32", SYNDROME_IMM16, TRAP_UNKNOWN},
+	[0x15] = {"SVC", SYNDROME_IMM16, TRAP_SYSTEM_CALL},
+	[0x16] = {"HVC", SYNDROME_IMM16, TRAP_UNKNOWN},
+	[0x17] = {"SMC", SYNDROME_IMM16, TRAP_UNKNOWN},
+	[0x18] = {"trapped MSR, MRS or system instruction", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x19] = {"SVE access trap", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x1c] = {"pointer authentication failure", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x1d] = {"SME access trap", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x20] = {"instruction abort from lower EL", SYNDROME_ABORT, TRAP_BAD_FETCH},
+	[0x21] = {"instruction abort from current EL", SYNDROME_ABORT, TRAP_BAD_FETCH},
+	[0x22] = {"PC alignment fault", SYNDROME_FAR, TRAP_BAD_FETCH},
+	[0x24] = {"data abort from lower EL", SYNDROME_ABORT, TRAP_BAD_ACCESS},
+	[0x25] = {"data abort from current EL", SYNDROME_ABORT, TRAP_BAD_ACCESS},
+	[0x26] = {"SP alignment fault", SYNDROME_RAW, TRAP_MISALIGNED_ACCESS},
+	[0x28] = {"AArch32 floating-point exception", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x2c] = {"floating-point exception", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x2f] = {"SError interrupt", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x30] = {"breakpoint from lower EL", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x31] = {"breakpoint from current EL", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x32] = {"software step from lower EL", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x33] = {"software step from current EL", SYNDROME_RAW, TRAP_UNKNOWN},
+	[0x34] = {"watchpoint from lower EL", SYNDROME_FAR, TRAP_UNKNOWN},
+	[0x35] = {"watchpoint from current EL", SYNDROME_FAR, TRAP_UNKNOWN},
+	[0x38] = {"BKPT instruction (AArch32)", SYNDROME_IMM16, TRAP_UNKNOWN},
+	[0x3c] = {"BRK instruction", SYNDROME_IMM16, TRAP_BREAKPOINT},
 };
 
 /*
@@ -178,7 +180,7 @@ static void describe_syndrome(unsigned long esr, char *buf, size_t size, bool *f
 }
 
 /* x0..x28 three to a line, then x29 and x30 by their roles, and the stack pointer. */
-static void dump_registers(const struct trap_frame *tf)
+void arch_dump_registers(const struct trap_frame *tf)
 {
 	static const char *const extra_names[] = {"fp", "lr", "sp"};
 	unsigned long extra[] = {tf->regs[29], tf->regs[30], tf->sp};
@@ -203,11 +205,45 @@ static bool skip_semihosting_trap(struct trap_frame *tf)
 	return true;
 }
 
+/* AAPCS64 frame records (-fno-omit-frame-pointer, -mno-omit-leaf-frame-pointer): x29
+ * points at {the caller's x29, the return address}. entry.S starts with x29 = 0. */
+bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf)
+{
+	uintptr_t frame = *fp;
+	const unsigned long *record = (const unsigned long *)frame;
+
+	(void)tf;
+	if (!IS_ALIGNED(frame, 16) || !kernel_stack_contains(frame, 16))
+		return false;
+	*fp = record[0];
+	*pc = record[1];
+	return *fp > frame;
+}
+
+/* The portable kind of a synchronous exception: the class's, refined for aborts whose
+ * fault status says alignment. */
+static enum trap_kind trap_kind_of(unsigned long esr)
+{
+	unsigned int ec = esr_ec(esr);
+	enum trap_kind kind = exception_classes[ec].trap;
+
+	if ((ec == EC_DATA_ABORT_CUR || ec == EC_DATA_ABORT_LOWER) &&
+	    (esr & ISS_ABORT_FSC_MASK) == FSC_ALIGNMENT)
+		return TRAP_MISALIGNED_ACCESS;
+	return kind;
+}
+
 void aarch64_trap(struct trap_frame *tf)
 {
 	unsigned int source = tf->vector / VECTOR_KINDS, kind = tf->vector % VECTOR_KINDS;
 	bool far_valid = false;
-	char what[160];
+	static char what[160];
+	struct trap_info ti = {
+		.what = what,
+		.pc = tf->elr,
+		.sp = tf->sp,
+		.fp = tf->regs[29],
+	};
 
 	if (kind == VECTOR_SYNC && skip_semihosting_trap(tf))
 		return;
@@ -217,18 +253,44 @@ void aarch64_trap(struct trap_frame *tf)
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN_NONE);
 	isb();
 
-	if (kind == VECTOR_IRQ || kind == VECTOR_FIQ)
-		snprintf(what, sizeof(what), "unexpected %s", vector_kinds[kind]);
-	else /* synchronous exceptions and SErrors have a syndrome */
+	if (kind == VECTOR_IRQ || kind == VECTOR_FIQ) {
+		snprintf(what, sizeof(what), "unexpected %s (%s)", vector_kinds[kind],
+			 vector_sources[source]);
+	} else {	/* synchronous exceptions and SErrors have a syndrome */
 		describe_syndrome(tf->esr, what, sizeof(what), &far_valid);
+		if (kind == VECTOR_SYNC)
+			ti.kind = trap_kind_of(tf->esr);
+	}
+	ti.address = tf->far;
+	ti.has_address = far_valid;
+	trap_exception(&ti, tf);
+}
 
-	pr_emerg("\nUnhandled %s (%s): %s\n", vector_kinds[kind], vector_sources[source], what);
-	if (far_valid)
-		pr_emerg("  pc %016lx  address %016lx\n", tf->elr, tf->far);
-	else
-		pr_emerg("  pc %016lx\n", tf->elr);
-	dump_registers(tf);
-	if (far_valid)
-		panic("%s at pc %#lx, address %#lx", what, tf->elr, tf->far);
-	panic("%s at pc %#lx", what, tf->elr);
+/* An address with nothing behind it on QEMU's virt machine: accesses abort. */
+#define UNMAPPED_ADDRESS 0xdead0000ul
+
+bool arch_raise(enum trap_kind kind)
+{
+	static volatile uint64_t words[2];
+
+	switch (kind) {
+	case TRAP_ILLEGAL_INSTRUCTION:
+		__asm__ volatile("udf #0");
+		return true;
+	case TRAP_BREAKPOINT:
+		__asm__ volatile("brk #0");
+		return true;
+	case TRAP_MISALIGNED_ACCESS: {
+		/* Exclusive loads need natural alignment whatever SCTLR_EL1.A says. */
+		unsigned long v;
+
+		__asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"((char *)words + 4) : "memory");
+		return true;
+	}
+	case TRAP_BAD_ACCESS:
+		(void)*(volatile uint32_t *)UNMAPPED_ADDRESS;
+		return true;
+	default:
+		return false;	/* AArch64 integer division by zero gives 0, it never traps */
+	}
 }

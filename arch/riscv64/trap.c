@@ -1,31 +1,42 @@
 /*
- * riscv64 trap handling. Nothing is expected to trap yet (interrupts stay off), so every
- * trap is reported with its cause in words, the faulting pc and address, and all
- * registers, and then the kernel panics.
+ * riscv64 traps: decode scause into a portable struct trap_info and hand it to
+ * trap_exception() (kernel/trap.c), which reports or resumes an expecting test. Also
+ * the arch's crash-report helpers: register dump, frame-pointer unwinding, and
+ * arch_raise() for the trap tests.
  */
 #include "arch.h"
 #include "kernel.h"
 #include "printk.h"
 #include "riscv.h"
+#include "trap.h"
 
 void riscv_trap(struct trap_frame *tf);
 
-/* Exception codes, privileged spec table 4.2. */
-static const char *const exception_names[] = {
-	[0] = "instruction address misaligned",
-	[1] = "instruction access fault",
-	[2] = "illegal instruction",
-	[3] = "breakpoint",
-	[4] = "load address misaligned",
-	[5] = "load access fault",
-	[6] = "store/AMO address misaligned",
-	[7] = "store/AMO access fault",
-	[8] = "environment call from U-mode",
-	[9] = "environment call from S-mode",
-	[12] = "instruction page fault",
-	[13] = "load page fault",
-	[15] = "store/AMO page fault",
+/* Exception codes, privileged spec table 4.2, with their portable kind. */
+static const struct {
+	const char *name;
+	enum trap_kind kind;
+} exceptions[] = {
+	[0] = { "instruction address misaligned", TRAP_BAD_FETCH },
+	[1] = { "instruction access fault", TRAP_BAD_FETCH },
+	[2] = { "illegal instruction", TRAP_ILLEGAL_INSTRUCTION },
+	[3] = { "breakpoint", TRAP_BREAKPOINT },
+	[4] = { "load address misaligned", TRAP_MISALIGNED_ACCESS },
+	[5] = { "load access fault", TRAP_BAD_ACCESS },
+	[6] = { "store/AMO address misaligned", TRAP_MISALIGNED_ACCESS },
+	[7] = { "store/AMO access fault", TRAP_BAD_ACCESS },
+	[8] = { "environment call from U-mode", TRAP_SYSTEM_CALL },
+	[9] = { "environment call from S-mode", TRAP_SYSTEM_CALL },
+	[12] = { "instruction page fault", TRAP_BAD_FETCH },
+	[13] = { "load page fault", TRAP_BAD_ACCESS },
+	[15] = { "store/AMO page fault", TRAP_BAD_ACCESS },
 };
+
+/* Which exceptions put a data address in stval (privileged spec 4.1.11). */
+static bool stval_is_address(unsigned long code)
+{
+	return code == 0 || code == 1 || (code >= 4 && code <= 7) || code >= 12;
+}
 
 static const char *const reg_names[32] = {
 	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
@@ -33,28 +44,86 @@ static const char *const reg_names[32] = {
 	"s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-static void dump_registers(const struct trap_frame *tf)
+void arch_dump_registers(const struct trap_frame *tf)
 {
 	for (int i = 1; i < 32; i += 3) {
 		for (int j = i; j < i + 3 && j < 32; j++)
-			printk(KERN_EMERG " %4s %016lx", reg_names[j], tf->regs[j]);
+			printk(KERN_EMERG "  %4s %016lx", reg_names[j], tf->regs[j]);
 		printk(KERN_EMERG "\n");
 	}
-	pr_emerg(" sstatus %016lx\n", tf->sstatus);
+	pr_emerg("  sstatus %016lx  scause %016lx  stval %016lx\n", tf->sstatus, tf->scause,
+		 tf->stval);
+}
+
+/* With -fno-omit-frame-pointer, s0 points just above the frame: the return address is
+ * at s0 - 8 and the caller's s0 at s0 - 16 (RISC-V psABI, frame pointer convention).
+ * GCC 12 gives leaf functions a frame without the return address (it has no
+ * -mno-omit-leaf-frame-pointer for RISC-V): the caller's s0 is then at s0 - 8 and the
+ * return address still in ra. Only a trap can stop in a leaf, so only the first step
+ * from a trap frame looks for that, as Linux's unwinder does. */
+bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf)
+{
+	uintptr_t frame = *fp;
+	const unsigned long *saved = (const unsigned long *)frame;
+
+	if (!IS_ALIGNED(frame, 8) || !kernel_stack_contains(frame - 16, 16))
+		return false;
+	if (tf && saved[-1] > frame && kernel_stack_contains(saved[-1], 16)) {
+		*pc = tf->regs[1];
+		*fp = saved[-1];
+		return true;
+	}
+	*pc = saved[-1];
+	*fp = saved[-2];
+	return *fp > frame;	/* callers' frames are higher up the stack */
 }
 
 void riscv_trap(struct trap_frame *tf)
 {
 	unsigned long code = tf->scause & ~SCAUSE_INTERRUPT;
-	const char *what;
+	struct trap_info ti = {
+		.kind = TRAP_UNKNOWN,
+		.what = "unknown exception",
+		.pc = tf->sepc,
+		.sp = tf->regs[2],
+		.fp = tf->regs[8],
+	};
 
-	if (tf->scause & SCAUSE_INTERRUPT) {
+	if (tf->scause & SCAUSE_INTERRUPT)
 		panic("unexpected interrupt %lu at pc %#lx", code, tf->sepc);
+	if (code < ARRAY_SIZE(exceptions) && exceptions[code].name) {
+		ti.what = exceptions[code].name;
+		ti.kind = exceptions[code].kind;
 	}
-	what = code < sizeof(exception_names) / sizeof(exception_names[0]) &&
-	       exception_names[code] ? exception_names[code] : "unknown exception";
-	pr_emerg("Unexpected exception: %s (scause %lu)\n", what, code);
-	pr_emerg(" pc %016lx  address %016lx\n", tf->sepc, tf->stval);
-	dump_registers(tf);
-	panic("unexpected exception: %s at pc %#lx, address %#lx", what, tf->sepc, tf->stval);
+	if (stval_is_address(code)) {
+		ti.address = tf->stval;
+		ti.has_address = true;
+	}
+	trap_exception(&ti, tf);
+}
+
+/* An address where QEMU's virt machine has nothing (64 GiB): accesses fault. */
+#define UNMAPPED_ADDRESS 0x1000000000ul
+
+bool arch_raise(enum trap_kind kind)
+{
+	static volatile uint32_t words[2];
+
+	switch (kind) {
+	case TRAP_ILLEGAL_INSTRUCTION:
+		__asm__ volatile(".insn i 0x73, 0, x0, x0, 0x7ff");	/* no such SYSTEM op */
+		return true;
+	case TRAP_BREAKPOINT:
+		__asm__ volatile("ebreak");
+		return true;
+	case TRAP_MISALIGNED_ACCESS:
+		/* An atomic on a misaligned address always traps (A extension, 8.4). */
+		__asm__ volatile("amoadd.w zero, zero, (%0)" :: "r"((char *)words + 1) : "memory");
+		return true;
+	case TRAP_BAD_ACCESS:
+		(void)*(volatile uint32_t *)UNMAPPED_ADDRESS;
+		return true;
+	default:
+		return false;	/* RISC-V integer division by zero does not trap */
+	}
 }

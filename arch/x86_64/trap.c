@@ -1,15 +1,18 @@
 /*
  * x86_64 exceptions: the TSS with its interrupt stacks, the IDT, and the handler.
- * Nothing is expected to trap yet (interrupts stay off), so every exception is reported
- * in words with the faulting rip, the error code decoded, all registers and a call
- * trace, and then the kernel panics.
+ * Each exception is decoded (mnemonic, error code, #PF's CR2) into a portable struct
+ * trap_info for trap_exception() (kernel/trap.c), which reports it or resumes a test
+ * that expected it.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arch.h"
+#include "kallsyms.h"
 #include "kernel.h"
 #include "printk.h"
+#include "trap.h"
 #include "x86.h"
 
 void x86_trap(struct trap_frame *tf);
@@ -189,7 +192,7 @@ static void explain_selector_error(uint64_t err)
 			 index << SELERR_INDEX_SHIFT, ext);
 }
 
-static void dump_registers(const struct trap_frame *tf, uint64_t cr2)
+void arch_dump_registers(const struct trap_frame *tf)
 {
 	const struct {
 		const char *name;
@@ -202,7 +205,7 @@ static void dump_registers(const struct trap_frame *tf, uint64_t cr2)
 		{"r12", tf->r12}, {"r13", tf->r13},    {"r14", tf->r14},
 		{"r15", tf->r15}, {"rip", tf->rip},    {"rflags", tf->rflags},
 		{"cs", tf->cs},	  {"ss", tf->ss},      {"cr0", read_cr(0)},
-		{"cr2", cr2},	  {"cr3", read_cr(3)}, {"cr4", read_cr(4)},
+		{"cr2", read_cr(2)}, {"cr3", read_cr(3)}, {"cr4", read_cr(4)},
 	};
 	_Static_assert(ARRAY_SIZE(regs) % 3 == 0, "three registers per line");
 
@@ -211,32 +214,57 @@ static void dump_registers(const struct trap_frame *tf, uint64_t cr2)
 			 regs[i + 1].name, regs[i + 1].value, regs[i + 2].name, regs[i + 2].value);
 }
 
-/* Every kernel stack (the boot stack, the IST stacks) is in .bss. */
-extern char __bss_start[], __bss_end[];
+#define X86_PUSH_RBP 0x55
 
-static bool frame_on_kernel_stack(uint64_t fp)
+/* Did the trap stop before the function built its frame: in a function without one
+ * (GCC leaves some leaf functions frameless even with -mno-omit-leaf-frame-pointer),
+ * or on the push %rbp that starts it? rbp is then still the caller's, and the return
+ * address is on top of the stack. */
+static bool trapped_outside_frame(const struct trap_frame *tf)
 {
-	return IS_ALIGNED(fp, sizeof(uint64_t)) && fp >= (uintptr_t)__bss_start &&
-	       fp + 2 * sizeof(uint64_t) <= (uintptr_t)__bss_end;
+	const char *name;
+	uintptr_t offset, size;
+
+	if (!kallsyms_lookup(tf->rip, &name, &offset, &size))
+		return false;
+	return *(const uint8_t *)(tf->rip - offset) != X86_PUSH_RBP || offset == 0;
 }
 
-/* Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer):
- * [rbp] is the caller's rbp, [rbp + 8] the return address. entry.S starts the chain with
- * rbp = 0. Frames only go up the stack; anything else ends the walk. A leaf function
- * may have no frame (GCC omits it there), so the caller of a faulting leaf is missing. */
-static void backtrace(uint64_t rip, uint64_t rbp)
+/* The frame-pointer chain (-fno-omit-frame-pointer): [rbp] is the caller's rbp,
+ * [rbp + 8] the return address. entry.S starts the chain with rbp = 0. */
+bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf)
 {
-	pr_emerg("  call trace (addr2line -e kernel.elf):\n");
-	pr_emerg("    %016lx\n", rip);
-	for (int depth = 0; depth < 16 && frame_on_kernel_stack(rbp); depth++) {
-		const uint64_t *frame = (const uint64_t *)rbp;
+	uintptr_t frame = *fp;
+	const uint64_t *saved = (const uint64_t *)frame;
 
-		if (frame[1] == 0)
-			break;
-		pr_emerg("    %016lx\n", frame[1]);
-		if (frame[0] <= rbp)
-			break;
-		rbp = frame[0];
+	if (tf && trapped_outside_frame(tf) && kernel_stack_contains(tf->rsp, 8)) {
+		*pc = *(const uint64_t *)tf->rsp;
+		return true;	/* *fp stays: it is the caller's frame */
+	}
+	if (!IS_ALIGNED(frame, 8) || !kernel_stack_contains(frame, 16))
+		return false;
+	*pc = saved[1];
+	*fp = saved[0];
+	return *fp > frame;
+}
+
+/* Portable kind of each exception vector (the rest are TRAP_UNKNOWN). */
+static enum trap_kind vector_kind(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_DE:
+		return TRAP_DIVIDE_ERROR;
+	case VEC_BP:
+		return TRAP_BREAKPOINT;
+	case VEC_UD:
+		return TRAP_ILLEGAL_INSTRUCTION;
+	case VEC_AC:
+		return TRAP_MISALIGNED_ACCESS;
+	case VEC_GP:
+	case VEC_SS:
+		return TRAP_BAD_ACCESS;
+	default:
+		return TRAP_UNKNOWN;
 	}
 }
 
@@ -244,22 +272,60 @@ void x86_trap(struct trap_frame *tf)
 {
 	uint64_t cr2 = read_cr(2); /* before anything else can fault and change it */
 	uint64_t vec = tf->vector;
-	const char *mnemonic = exception_mnemonic(vec);
+	static char what[96];
+	struct trap_info ti = {
+		.kind = vector_kind(vec),
+		.what = what,
+		.pc = tf->rip,
+		.sp = tf->rsp,
+		.fp = tf->rbp,
+	};
 
-	pr_emerg("Unexpected exception %lu: %s %s\n", vec, mnemonic, exception_name(vec));
-	pr_emerg("  rip %016lx  error code %#lx\n", tf->rip, tf->error_code);
-	if (vec == VEC_PF)
-		explain_page_fault(tf->error_code, cr2);
-	else if (vec == VEC_TS || vec == VEC_NP || vec == VEC_SS || vec == VEC_GP)
-		explain_selector_error(tf->error_code);
-	else if (vec == VEC_DF)
-		pr_emerg("  (a double fault's saved rip is undefined: SDM 6.15)\n");
-	dump_registers(tf, cr2);
-	backtrace(tf->rip, tf->rbp);
-
-	if (vec == VEC_PF)
-		panic("#PF(%#lx) at rip %#lx, address %#lx", tf->error_code, tf->rip, cr2);
+	/* #BP is a trap: rip is past the int3. Point at the instruction itself. */
+	if (vec == VEC_BP)
+		ti.pc--;
 	if (vec < X86_NUM_EXCEPTIONS && VEC_HAS_ERROR_CODE(vec))
-		panic("%s(%#lx) at rip %#lx", mnemonic, tf->error_code, tf->rip);
-	panic("%s at rip %#lx", mnemonic, tf->rip);
+		snprintf(what, sizeof(what), "%s(%#lx) %s", exception_mnemonic(vec), tf->error_code,
+			 exception_name(vec));
+	else
+		snprintf(what, sizeof(what), "%s %s", exception_mnemonic(vec), exception_name(vec));
+
+	if (vec == VEC_PF) {
+		ti.kind = tf->error_code & PF_INSTR_FETCH ? TRAP_BAD_FETCH : TRAP_BAD_ACCESS;
+		ti.address = cr2;
+		ti.has_address = true;
+		explain_page_fault(tf->error_code, cr2);
+	} else if (vec == VEC_TS || vec == VEC_NP || vec == VEC_SS || vec == VEC_GP) {
+		explain_selector_error(tf->error_code);
+	} else if (vec == VEC_DF) {
+		pr_emerg("  (a double fault's saved rip is undefined: SDM 6.15)\n");
+	}
+	trap_exception(&ti, tf);
+}
+
+/* Not mapped by the boot page tables (they cover [0, 4 GiB)): any access page-faults. */
+#define UNMAPPED_ADDRESS 0x100000000ul
+
+bool arch_raise(enum trap_kind kind)
+{
+	switch (kind) {
+	case TRAP_ILLEGAL_INSTRUCTION:
+		__asm__ volatile("ud2");
+		return true;
+	case TRAP_BREAKPOINT:
+		__asm__ volatile("int3");
+		return true;
+	case TRAP_BAD_ACCESS:
+		(void)*(volatile uint32_t *)UNMAPPED_ADDRESS;
+		return true;
+	case TRAP_DIVIDE_ERROR: {
+		uint32_t eax = 1, edx = 0, zero = 0;
+
+		__asm__ volatile("divl %2" : "+a"(eax), "+d"(edx) : "r"(zero));
+		return true;
+	}
+	default:
+		/* Misaligned kernel accesses never fault on x86 (#AC needs ring 3). */
+		return false;
+	}
 }

@@ -11,9 +11,11 @@
 #ifndef ARCH_H
 #define ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "compiler.h"
+#include "trap.h"
 
 struct boot_info;
 
@@ -47,6 +49,29 @@ __noreturn void arch_poweroff(int status);
  * arch_set_thread_pointer() makes its start the calling CPU's thread pointer. */
 extern const size_t arch_tls_tcb_size;
 void arch_set_thread_pointer(void *tls_area);
+
+/* ---- Traps (the arch's handler decodes, then calls trap_exception(); see trap.h) ---- */
+
+/* Print every register of the frame, KERN_EMERG, for crash reports. */
+void arch_dump_registers(const struct trap_frame *tf);
+
+/* One step of frame-pointer unwinding: from the frame at *fp, the caller's frame
+ * pointer into *fp and the return address into *pc. False at the end of the chain or
+ * when *fp does not point into a kernel stack. tf is the trap frame on the first step
+ * from a trap (a leaf function may not have saved its return address yet), else NULL. */
+bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf);
+
+/* Cause a trap of this kind on purpose, for tests. Returns false, doing nothing, when
+ * the arch has no way to (division by zero does not trap on riscv64 or aarch64). */
+bool arch_raise(enum trap_kind kind);
+
+/* Non-local jump, also out of a trap handler (the kernel runs at one privilege level, so
+ * the trap needs no return). setjmp returns 0, then the value given to longjmp.
+ * Callee-saved registers, stack and frame pointer, return address. */
+#define ARCH_JMP_BUF_WORDS 24
+typedef unsigned long arch_jmp_buf[ARCH_JMP_BUF_WORDS];
+int arch_setjmp(arch_jmp_buf buf) __attribute__((returns_twice));
+__noreturn void arch_longjmp(arch_jmp_buf buf, int value);
 
 #ifdef CONFIG_ARCH_HAS_PORT_IO
 /* One-byte I/O port access, for devices on an I/O port bus (x86 COM ports). Only

@@ -18,6 +18,10 @@ enum exit_status {
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 __noreturn __printf(3, 4) void panic_at(const char *file, int line, const char *fmt, ...);
 
+/* panic() for callers that have already printed where and a backtrace (the trap report):
+ * just the "Kernel panic:" line and the poweroff. */
+__noreturn __printf(1, 2) void panic_quiet(const char *fmt, ...);
+
 /* Kernel command line: value of `key=value`, copied into buf. Returns true if present
  * (a bare `key` gives ""). */
 bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);

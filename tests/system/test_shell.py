@@ -64,3 +64,27 @@ def test_line_editing(ctx):
 def test_exit_status_zero(ctx):
     s = _shell(ctx)
     _poweroff(ctx, s, 0)
+
+
+def _crash(ctx, kind):
+    s = _shell(ctx)
+    s.send(f"crash {kind}\r")
+    rc = s.wait()
+    return "\n".join(s.output), ctx.status(rc)
+
+
+def test_crash_report_of_an_exception(ctx):
+    text, status = _crash(ctx, "access")
+    for needed in ("Unexpected exception: ", "  pc      ", "arch_raise+0x", "Backtrace:",
+                   "cmd_crash+0x", "shell_execute+0x", "kmain+0x",
+                   "Kernel panic: unexpected exception: "):
+        assert needed in text, f"crash report lacks {needed!r}:\n{text[-1500:]}"
+    assert status == 2, f"expected panic status 2, host saw {status}"
+
+
+def test_crash_report_of_a_panic(ctx):
+    text, status = _crash(ctx, "panic")
+    for needed in ("Panic at ", "shell.c:", "deliberate panic from the shell", "Backtrace:",
+                   "#0", "cmd_crash+0x", "kmain+0x", "Kernel panic: deliberate panic"):
+        assert needed in text, f"panic report lacks {needed!r}:\n{text[-1500:]}"
+    assert status == 2, f"expected panic status 2, host saw {status}"

@@ -82,6 +82,7 @@
 /* ISS of an instruction or data abort: fault status code [5:0] (IFSC/DFSC), WnR [6]
  * (data aborts: the access was a write), FnV [10] (FAR_EL1 does not hold the address). */
 #define ISS_ABORT_FSC_MASK UL(0x3f)
+#define FSC_ALIGNMENT	   0x21
 #define ISS_ABORT_WNR	   BIT(6)
 #define ISS_ABORT_FNV	   BIT(10)
 /* ISS of SVC, HVC, SMC and BRK: the instruction's 16-bit immediate. */
