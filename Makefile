@@ -44,7 +44,8 @@ O ?= build/$(ARCH)-$(toolchain-dir)
 objtree := $(abspath $(O))
 
 # Goals that need neither a configuration nor a toolchain.
-no-config-goals := help clean distclean test-host test-build test-all list-targets
+no-config-goals := help clean distclean test-host test-build test-all list-targets \
+	bench-lz4
 # Goals that need the configuration but not a toolchain.
 config-only-goals := menuconfig defconfig %_defconfig olddefconfig savedefconfig \
 	print-config
@@ -421,6 +422,8 @@ stub-srcs := boot/stub/stub.c boot/stub/payload.S boot/stub/$(ARCH).S boot/lz4/l
 	kernel/libc/string.c drivers/serial/ns16550.c drivers/serial/pl011.c
 stub-objs := $(patsubst %,$(objtree)/stub/%.o,$(basename $(stub-srcs)))
 stub-cpu-flags := $(or $(STUB_CFLAGS),$(CPU_CFLAGS)) $(toolchain-cflags)
+# GCC keeps __ARM_FEATURE_UNALIGNED under -mstrict-align: tell the decoder (boot/lz4).
+stub-cpu-flags += $(if $(filter -mstrict-align,$(stub-cpu-flags)),-DLZ4_STRICT_ALIGN)
 stub-cppflags := -isystem $(srctree)/kernel/libc/include $(common-cppflags) \
 	-I$(srctree)/boot/lz4 -I$(srctree)/boot/stub -DSTUB_BASE=$(stub-base) \
 	-DSTUB_PAYLOAD='"$(objtree)/kernel.bin.lz4"'
@@ -509,6 +512,10 @@ size: $(images-y) $(objtree)/kernel.bin.lz4
 		$(if $(filter %.itb,$(images-y)),printf ' %8d' $$(stat -c %s $(objtree)/kernel.itb);) \
 		echo
 
+PHONY += bench-lz4
+bench-lz4:
+	$(Q)$(PYTHON) $(srctree)/tools/bench-lz4
+
 PHONY += bench bench-boot
 BENCH_RUNS ?= 7
 ifeq ($(ARCH_GIVEN),)
@@ -584,6 +591,7 @@ help:
 	@echo
 	@echo 'Measure:'
 	@echo '  size              text/data/bss, raw image vs. lz4 (and FIT) sizes'
+	@echo '  bench-lz4         the lz4 decoder'"'"'s MB/s against liblz4'"'"'s (host)'
 	@echo '  bench, bench-boot QEMU start to banner/poweroff vs. a floor payload, per boot'
 	@echo '                    chain (BENCH_RUNS=7)'
 	@echo
