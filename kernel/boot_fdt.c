@@ -93,6 +93,35 @@ static int stdout_node(const struct fdt *f, int chosen)
 	return fdt_path(f, buf);
 }
 
+/*
+ * A device's first interrupt as a line of its controller: the GIC binding's three cells
+ * (type, number, flags) become an INTID (SPIs from 32, PPIs from 16); a one- or
+ * two-cell specifier (the PLIC's) is the line itself. -1 when there is none.
+ */
+#define GIC_SPI		0
+#define GIC_PPI		1
+
+static int32_t device_irq(const struct fdt *f, int node)
+{
+	int parent = fdt_interrupt_parent(f, node);
+	uint32_t cells = parent >= 0 ? fdt_prop_u32(f, parent, "#interrupt-cells", 0) : 0;
+	int len;
+	const uint8_t *irq = fdt_prop(f, node, "interrupts", &len);
+
+	if (!irq || cells == 0 || len < (int)(cells * 4))
+		return -1;
+	if (cells == 3) {
+		uint32_t type = fdt32(irq), num = fdt32(irq + 4);
+
+		if (type == GIC_SPI)
+			return (int32_t)(num + 32);
+		if (type == GIC_PPI)
+			return (int32_t)(num + 16);
+		return -1;
+	}
+	return (int32_t)fdt32(irq);
+}
+
 static void find_console(const struct fdt *f, int chosen, struct boot_info *bi)
 {
 	int node = chosen >= 0 ? stdout_node(f, chosen) : -FDT_ERR_NOTFOUND;
@@ -109,6 +138,7 @@ static void find_console(const struct fdt *f, int chosen, struct boot_info *bi)
 		return;
 	}
 	bi->console.base = base;
+	bi->console.irq = device_irq(f, node);
 }
 
 static void find_cpus(const struct fdt *f, struct boot_info *bi)

@@ -1,12 +1,25 @@
 /* The system console. Until console_init() it writes to the target's early UART
  * (EARLY_UART in the target file), so messages, and panics while reading the boot
- * information, are visible from the first instruction of C. */
+ * information, are visible from the first instruction of C. Once its interrupt is on
+ * (console_rx_interrupts), received bytes go into a ring buffer from the interrupt
+ * handler and readers sleep instead of polling. */
 #include <stdio.h>
 
+#include "arch.h"
 #include "boot_info.h"
 #include "console.h"
 #include "errors.h"
+#include "irq.h"
 #include "uart.h"
+
+#define RX_RING_SIZE 256	/* a power of two */
+
+static struct {
+	char buf[RX_RING_SIZE];
+	unsigned int head, tail;	/* free-running; head - tail bytes waiting */
+	bool interrupts;		/* filled by the interrupt handler */
+	struct console_rx_stats stats;
+} rx;
 
 static struct uart console_uart = {
 	.ops = &CONCAT(uart_ops_, TARGET_EARLY_UART),
@@ -86,7 +99,79 @@ int console_printf(const char *fmt, ...)
 	return n;
 }
 
+/* Move every byte the UART holds into the ring; count what does not fit. */
+static void drain_uart(void)
+{
+	int c;
+
+	while ((c = console_uart.ops->get_byte(&console_uart)) >= 0) {
+		if (rx.head - rx.tail == RX_RING_SIZE) {
+			rx.stats.overflows++;
+			continue;
+		}
+		rx.buf[rx.head++ % RX_RING_SIZE] = (char)c;
+		rx.stats.received++;
+	}
+}
+
+static void rx_interrupt(unsigned int line, void *arg)
+{
+	(void)line;
+	(void)arg;
+	rx.stats.interrupts++;
+	drain_uart();
+}
+
+int console_rx_interrupts(int line)
+{
+	int err;
+
+	if (line < 0 || !console_uart.ops->rx_interrupt)
+		return -E_NODEV;
+	err = irq_request((unsigned int)line, rx_interrupt, NULL, "console");
+	if (err)
+		return err;
+	rx.interrupts = true;
+	console_uart.ops->rx_interrupt(&console_uart, true);
+	return 0;
+}
+
 int console_getc(void)
 {
-	return console_uart.ops->get_byte(&console_uart);
+	unsigned long flags = arch_irq_save();
+	int c = -1;
+
+	if (!rx.interrupts)
+		drain_uart();	/* polled: pick up what the UART has */
+	if (rx.head != rx.tail)
+		c = (unsigned char)rx.buf[rx.tail++ % RX_RING_SIZE];
+	arch_irq_restore(flags);
+	return c;
+}
+
+int console_getc_wait(void)
+{
+	unsigned long flags = arch_irq_save();
+	int c;
+
+	/* Idle until a byte comes: with interrupts on, the CPU sleeps (tickless). */
+	while ((c = console_getc()) < 0) {
+		if (rx.interrupts)
+			arch_wait_for_interrupt();
+		else
+			arch_cpu_relax();
+	}
+	arch_irq_restore(flags);
+	return c;
+}
+
+void console_rx_stats(struct console_rx_stats *out)
+{
+	unsigned long flags = arch_irq_save();
+
+	*out = rx.stats;
+	out->waiting = rx.head - rx.tail;
+	out->capacity = RX_RING_SIZE;
+	out->interrupt_driven = rx.interrupts;
+	arch_irq_restore(flags);
 }

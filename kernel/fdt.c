@@ -432,6 +432,31 @@ int fdt_reg_base(const struct fdt *f, int node, uint64_t *base)
 	return 0;
 }
 
+int fdt_find_phandle(const struct fdt *f, uint32_t phandle)
+{
+	uint32_t pos = 0;
+	uint32_t t;
+
+	while ((t = token_at(f, pos)) != FDT_END) {
+		if (t == FDT_BEGIN_NODE && fdt_prop_u32(f, (int)pos, "phandle", 0) == phandle)
+			return (int)pos;
+		pos = skip_token(f, pos);
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+int fdt_interrupt_parent(const struct fdt *f, int node)
+{
+	for (int depth = 0; node >= 0 && depth < FDT_MAX_DEPTH; depth++) {
+		uint32_t phandle = fdt_prop_u32(f, node, "interrupt-parent", 0);
+
+		if (phandle)
+			return fdt_find_phandle(f, phandle);
+		node = fdt_parent(f, node);
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
 int fdt_path(const struct fdt *f, const char *path)
 {
 	int node = fdt_root(f);

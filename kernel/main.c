@@ -6,6 +6,7 @@
 #include "arch.h"
 #include "boot_info.h"
 #include "console.h"
+#include "ktime.h"
 #include "kernel.h"
 #include "printk.h"
 #include "shell.h"
@@ -62,6 +63,12 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "loglevel", value, sizeof(value)))
 		console_loglevel = value[0] >= '0' && value[0] <= '8' ? value[0] - '0' : 7;
 	print_banner(bi, console_from_boot);
+
+	arch_irq_init(bi);
+	time_init();
+	if (console_rx_interrupts(bi->console.irq) < 0)
+		pr_warn("console: no receive interrupt (line %d), polling\n", bi->console.irq);
+	arch_irq_enable();
 
 #ifdef CONFIG_KTEST
 	/* The test image runs its suites unless booted with ktest=off (for shell tests). */

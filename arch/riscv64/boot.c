@@ -8,7 +8,7 @@
 extern char trap_entry[];
 
 uint64_t riscv_boot_hartid;
-static struct boot_info boot_info = { .cmdline = "" };
+static struct boot_info boot_info = BOOT_INFO_INIT;
 
 __noreturn void riscv_boot(unsigned long hartid, const void *fdt);
 

@@ -89,8 +89,11 @@ void riscv_trap(struct trap_frame *tf)
 		.fp = tf->regs[8],
 	};
 
-	if (tf->scause & SCAUSE_INTERRUPT)
-		panic("unexpected interrupt %lu at pc %#lx", code, tf->sepc);
+	/* An interrupt is the other regular way in: check the stack there too. */
+	if ((tf->scause & SCAUSE_INTERRUPT) && !stack_pointer_in_guard(tf->regs[2])) {
+		riscv_interrupt(tf);
+		return;
+	}
 	if (code < ARRAY_SIZE(exceptions) && exceptions[code].name) {
 		ti.what = exceptions[code].name;
 		ti.kind = exceptions[code].kind;

@@ -8,7 +8,11 @@ enum {
 	PL011_DR = 0x00,	/* data */
 	PL011_FR = 0x18,	/* flags */
 	PL011_IMSC = 0x38,	/* interrupt mask set/clear */
+	PL011_ICR = 0x44,	/* interrupt clear */
 };
+
+#define INT_RX	(1u << 4)	/* receive: FIFO at its trigger level */
+#define INT_RT	(1u << 6)	/* receive timeout: data waiting, fewer than the level */
 
 #define FR_RXFE	(1u << 4)	/* receive FIFO empty */
 #define FR_TXFF	(1u << 5)	/* transmit FIFO full */
@@ -32,9 +36,17 @@ static int pl011_getc(const struct uart *u)
 	return (int)(mmio_read32(u->base + PL011_DR) & 0xff);
 }
 
+/* The receive interrupts stay asserted while data is waiting: reading it clears them. */
+static void pl011_rx_interrupt(const struct uart *u, bool enable)
+{
+	mmio_write32(u->base + PL011_ICR, INT_RX | INT_RT);
+	mmio_write32(u->base + PL011_IMSC, enable ? INT_RX | INT_RT : 0);
+}
+
 const struct uart_ops uart_ops_pl011 = {
 	.name = "pl011",
 	.init = pl011_init,
 	.put_byte = pl011_putc,
 	.get_byte = pl011_getc,
+	.rx_interrupt = pl011_rx_interrupt,
 };

@@ -40,6 +40,35 @@ void arch_irq_restore(unsigned long flags);
 /* Hint inside busy-wait loops (pause, yield); may be a no-op. */
 void arch_cpu_relax(void);
 
+/* Enable / disable interrupts on this CPU. */
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+
+/* Called with interrupts disabled: wait (wfi, hlt) until an interrupt is pending, with
+ * interrupts enabled only for the wait so that a wake-up cannot be lost between the
+ * caller's check and the wait, let it be handled, return with interrupts disabled. */
+void arch_wait_for_interrupt(void);
+
+/* ---- Interrupt controller and timer (kernel/irq.c, kernel/time.c) ---- */
+
+/* Start the interrupt controller(s) that bi describes (PLIC, GIC, local APIC and
+ * IOAPIC...), with every line masked, and register them: irq_set_chip(). Once, from
+ * kmain, interrupts off. */
+void arch_irq_init(const struct boot_info *bi);
+
+/* The free-running counter behind time_now_ns(), and its frequency in Hz (x86: the TSC,
+ * calibrated in arch_irq_init). Monotonic, never stops. */
+uint64_t arch_counter(void);
+uint64_t arch_counter_hz(void);
+
+/* One-shot timer: interrupt on arch_timer_line() once arch_counter() >= deadline;
+ * UINT64_MAX for none. Replaces any earlier programming. Interrupts off. */
+void arch_timer_program(uint64_t deadline);
+unsigned int arch_timer_line(void);
+
+/* Reset the machine (the host sees a reboot; under -no-reboot, QEMU exits). */
+__noreturn void arch_reboot(void);
+
 /* Power the machine off; the host sees `status` as the emulator's exit status (0 is
  * success). Callable from any context, also from panic(). Never returns. */
 __noreturn void arch_poweroff(int status);

@@ -28,6 +28,7 @@ struct boot_console {
 	enum console_kind kind;
 	uint64_t base;
 	uint32_t reg_shift;
+	int32_t irq;		/* its interrupt line (the irq_chip's numbering), -1: none */
 };
 
 struct boot_info {
@@ -54,6 +55,9 @@ struct boot_info {
 	const void *fdt;		/* the device tree, when there is one */
 	uint64_t acpi_rsdp;		/* physical address of the ACPI RSDP, 0 if none */
 };
+
+/* What a struct boot_info starts as before the boot protocol is read. */
+#define BOOT_INFO_INIT { .cmdline = "", .console = { .irq = -1 } }
 
 /* Sum of the usable RAM ranges, in bytes. */
 uint64_t boot_info_mem_total(const struct boot_info *bi);

@@ -4,6 +4,8 @@
 #define CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "compiler.h"
 
 struct boot_console;
@@ -20,6 +22,23 @@ int console_vprintf(const char *fmt, va_list ap);
 
 /* Next input byte, or -1 when none is waiting. */
 int console_getc(void);
+
+/* Next input byte, waiting for it (asleep, when receive interrupts are on). */
+int console_getc_wait(void);
+
+/* Take received bytes from interrupt `line` into the receive buffer from now on.
+ * 0, or a negative E_* code (polling goes on then). */
+int console_rx_interrupts(int line);
+
+struct console_rx_stats {
+	uint64_t received;	/* bytes put in the buffer */
+	uint64_t overflows;	/* bytes dropped because the buffer was full */
+	uint64_t interrupts;	/* receive interrupts taken */
+	unsigned int waiting;	/* bytes in the buffer now */
+	unsigned int capacity;
+	bool interrupt_driven;
+};
+void console_rx_stats(struct console_rx_stats *out);
 
 /* Name of the driver in use, e.g. "ns16550". */
 const char *console_name(void);

@@ -82,6 +82,13 @@ const char *fdt_prop_string(const struct fdt *f, int node, const char *name);
 uint32_t fdt_prop_u32(const struct fdt *f, int node, const char *name, uint32_t dflt);
 bool fdt_is_compatible(const struct fdt *f, int node, const char *compat);
 
+/* The node whose "phandle" is phandle, or -FDT_ERR_NOTFOUND. */
+int fdt_find_phandle(const struct fdt *f, uint32_t phandle);
+
+/* The interrupt controller node's interrupt parent: the nearest "interrupt-parent" on
+ * node or its ancestors (Devicetree Specification 2.4.1). */
+int fdt_interrupt_parent(const struct fdt *f, int node);
+
 /* Read a cells-long (1 or 2) big-endian number from p. */
 uint64_t fdt_read_cells(const void *p, uint32_t cells);
 

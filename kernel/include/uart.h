@@ -2,6 +2,7 @@
 #ifndef UART_H
 #define UART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct uart;
@@ -11,6 +12,8 @@ struct uart_ops {
 	void (*init)(const struct uart *u);	/* may be NULL: firmware set it up */
 	void (*put_byte)(const struct uart *u, char c);
 	int (*get_byte)(const struct uart *u);	/* -1 if nothing is waiting */
+	/* Raise the UART's interrupt while received data is waiting (or stop). */
+	void (*rx_interrupt)(const struct uart *u, bool enable);
 };
 
 struct uart {

@@ -175,6 +175,22 @@ static void finds_parents_and_reg(struct ktest *t)
 	KTEST_EXPECT_EQ(t, fdt_reg_base(&f, fdt_path(&f, "/soc"), &base), -FDT_ERR_NOTFOUND);
 }
 
+static void resolves_interrupt_parents(struct ktest *t)
+{
+	struct fdt f;
+	int dev, plic, gic;
+
+	KTEST_ASSERT_EQ(t, fdt_open(&f, test_fdt_blob, blob_size(), NULL), 0);
+	plic = fdt_path(&f, "/soc/interrupt-controller");
+	gic = fdt_path(&f, "/soc/gic");
+	/* Inherited from the root... */
+	KTEST_EXPECT_EQ(t, fdt_interrupt_parent(&f, fdt_path(&f, "/soc/serial")), plic);
+	/* ... or the node's own. */
+	dev = fdt_path(&f, "/soc/gic-device");
+	KTEST_EXPECT_EQ(t, fdt_interrupt_parent(&f, dev), gic);
+	KTEST_EXPECT_EQ(t, fdt_find_phandle(&f, 0x12345), -FDT_ERR_NOTFOUND);
+}
+
 static void reads_memory_reservations(struct ktest *t)
 {
 	struct fdt f;
@@ -189,7 +205,7 @@ static void reads_memory_reservations(struct ktest *t)
 
 static void fills_boot_info(struct ktest *t)
 {
-	struct boot_info bi = { .cmdline = "" };
+	struct boot_info bi = BOOT_INFO_INIT;
 
 	boot_info_from_fdt(&bi, test_fdt_blob);
 	KTEST_EXPECT_STREQ(t, bi.protocol, "FDT");
@@ -208,6 +224,7 @@ static void fills_boot_info(struct ktest *t)
 	KTEST_EXPECT_EQ(t, (int)bi.console.kind, (int)CONSOLE_NS16550_MMIO);
 	KTEST_EXPECT_EQ(t, bi.console.base, 0x10000000ull);
 	KTEST_EXPECT_EQ(t, bi.console.reg_shift, 2u);
+	KTEST_EXPECT_EQ(t, bi.console.irq, 10);		/* the PLIC's one-cell specifier */
 	KTEST_ASSERT_EQ(t, bi.cpu_count, 2u);
 	KTEST_EXPECT_EQ(t, bi.cpu_ids[1], 3ull);
 	KTEST_EXPECT_EQ(t, bi.timer_hz, 10000000ull);
@@ -419,6 +436,7 @@ KTEST_SUITE(fdt,
 	    KTEST_CASE(reads_properties),
 	    KTEST_CASE(matches_compatible_lists),
 	    KTEST_CASE(finds_parents_and_reg),
+	    KTEST_CASE(resolves_interrupt_parents),
 	    KTEST_CASE(reads_memory_reservations),
 	    KTEST_CASE(fills_boot_info),
 	    KTEST_CASE(rejects_bad_header),

@@ -42,4 +42,7 @@ void sbi_describe(char *buf, unsigned long size);
 
 extern uint64_t riscv_boot_hartid;
 
+/* Interrupt entry (irq.c), from riscv_trap() for scause's interrupt bit. */
+void riscv_interrupt(struct trap_frame *tf);
+
 #endif
