@@ -3,7 +3,7 @@
 #include "arch.h"
 #include "boot_info.h"
 
-static struct boot_info boot_info = {.cmdline = ""};
+static struct boot_info boot_info = BOOT_INFO_INIT;
 
 __noreturn void aarch64_boot(const void *fdt);
 

@@ -10,8 +10,12 @@
 #include "fdt.h"
 
 /* Function ids (DEN 0022, "PSCI function IDs"); fixed from PSCI 0.2 on. */
-#define PSCI_0_2_VERSION    0x84000000ul
-#define PSCI_0_2_SYSTEM_OFF 0x84000008ul
+#define PSCI_0_2_VERSION      0x84000000ul
+#define PSCI_0_2_SYSTEM_OFF   0x84000008ul
+#define PSCI_0_2_SYSTEM_RESET 0x84000009ul
+
+/* Return code when there is nobody to call (DEN 0022, "Return error codes"). */
+#define PSCI_RET_NOT_SUPPORTED (-1l)
 
 /* PSCI_VERSION result: major [30:16], minor [15:0]; negative is an error code. */
 #define PSCI_MAJOR_SHIFT 16
@@ -98,4 +102,13 @@ void psci_system_off(void)
 {
 	if (conduit != PSCI_CONDUIT_NONE)
 		psci_call(PSCI_0_2_SYSTEM_OFF, 0, 0, 0);
+}
+
+/* Reset the system through PSCI SYSTEM_RESET; it does not return when it works.
+ * Returns the PSCI error code otherwise (NOT_SUPPORTED when there is no PSCI). */
+long psci_system_reset(void)
+{
+	if (conduit == PSCI_CONDUIT_NONE)
+		return PSCI_RET_NOT_SUPPORTED;
+	return (long)(int32_t)psci_call(PSCI_0_2_SYSTEM_RESET, 0, 0, 0);
 }

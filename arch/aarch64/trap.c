@@ -3,7 +3,7 @@
  * level), the PC (ELR_EL1) and the address (FAR_EL1) when there is one, handed to
  * trap_exception() (kernel/trap.c) as a portable struct trap_info. The one exception
  * survived here is a semihosting call without semihosting, so that arch_poweroff() can
- * fall back to something else.
+ * fall back to something else. IRQs from the kernel go on to the GIC (irq.c).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -245,6 +245,13 @@ void aarch64_trap(struct trap_frame *tf)
 		.fp = tf->regs[29],
 	};
 
+	/* An IRQ from the kernel itself is the regular way in (the others are reported
+	 * below). It checks the stack too: an overflow is reported, not handled on. */
+	if (tf->vector == VECTOR_CUR_SPX * VECTOR_KINDS + VECTOR_IRQ &&
+	    !stack_pointer_in_guard(tf->sp)) {
+		aarch64_interrupt(tf);
+		return;
+	}
 	if (kind == VECTOR_SYNC && skip_semihosting_trap(tf))
 		return;
 	/* The report uses the C library's printf, whose prologue saves q0-q7: should

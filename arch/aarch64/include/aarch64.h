@@ -116,6 +116,14 @@
 #define TF_VECTOR (36 * 8)
 #define TF_SIZE	  (38 * 8) /* a multiple of 16: SP stays aligned */
 
+/* The FP/SIMD state the IRQ entry keeps below the trap frame (vectors.S): FPCR and
+ * FPSR first (within reach of an ldp/stp immediate), then q0-q31. A multiple of 16:
+ * SP stays aligned. */
+#define FP_STATE_FPCR 0
+#define FP_STATE_FPSR 8
+#define FP_STATE_Q    16
+#define FP_STATE_SIZE (16 + 32 * 16)
+
 /* Semihosting (Arm "Semihosting for AArch32 and AArch64"): the call is HLT #0xF000;
  * HLT #imm16 encodes as 0xd4400000 | imm16 << 5. */
 #define SEMIHOSTING_HLT_IMM  0xf000
@@ -123,6 +131,12 @@
 
 /* CNTFRQ_EL0: the generic timer's frequency in Hz, bits [31:0]. */
 #define CNTFRQ_MASK UL(0xffffffff)
+
+/* CNTV_CTL_EL0, the EL1 virtual timer's control: ENABLE, IMASK (the condition still
+ * shows in ISTATUS but raises no interrupt), ISTATUS (CNTVCT_EL0 >= CNTV_CVAL_EL0). */
+#define CNTV_CTL_ENABLE	 BIT(0)
+#define CNTV_CTL_IMASK	 BIT(1)
+#define CNTV_CTL_ISTATUS BIT(2)
 
 /* Linux arm64 Image header (Documentation/arch/arm64/booting.rst). */
 #define IMAGE_TEXT_OFFSET     0x200000
@@ -163,6 +177,10 @@ extern uint64_t aarch64_boot_el;
 /* PSCI (psci.c). */
 void psci_init(const void *fdt, char *desc, size_t size);
 void psci_system_off(void);
+long psci_system_reset(void);
+
+/* An IRQ from the kernel itself (irq.c), called by aarch64_trap(). */
+void aarch64_interrupt(struct trap_frame *tf);
 #endif /* !__ASSEMBLY__ */
 
 #endif
