@@ -44,7 +44,7 @@ _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "memory map entry layout")
 /* entry.S identity-maps [0, 4 GiB): physical addresses below that are usable pointers. */
 #define IDENTITY_MAP_END ((uint64_t)BOOT_IDENTITY_GIB << 30)
 
-static struct boot_info boot_info = {.protocol = "PVH", .cmdline = ""};
+static struct boot_info boot_info = {.protocol = "PVH", .cmdline = "", .console = {.irq = -1}};
 
 /* A pointer to size bytes at physical address pa, or NULL if they are not mapped. */
 static const void *phys_ptr(uint64_t pa, uint64_t size)
@@ -191,9 +191,7 @@ void x86_boot(uint64_t start_info_pa)
 	bi->acpi_rsdp = si->rsdp_paddr;
 	bi->console.kind = CONSOLE_NS16550_PIO;
 	bi->console.base = COM1_PORT;
-	/* One CPU until the ACPI MADT is parsed. */
-	bi->boot_cpu_id = arch_cpu_id();
-	bi->cpu_ids[0] = bi->boot_cpu_id;
-	bi->cpu_count = 1;
+	/* CPUs, interrupt controllers and COM1's line, from the ACPI MADT. */
+	x86_irq_describe(bi);
 	kmain(bi);
 }

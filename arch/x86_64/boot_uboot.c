@@ -24,7 +24,8 @@ struct e820_entry {
 #define E820_MAX	32
 #define LEGACY_AREA_END	0x100000	/* the PC's first MiB: BIOS data, EBDA, ROMs */
 
-static struct boot_info boot_info = {.protocol = "U-Boot bootelf", .cmdline = ""};
+static struct boot_info boot_info = {
+	.protocol = "U-Boot bootelf", .cmdline = "", .console = {.irq = -1}};
 static char cmdline[256];
 
 /* The command line: bootelf's arguments after the address (argv[0] is the first of
@@ -79,8 +80,6 @@ void x86_boot_uboot(long argc, char *const argv[])
 	snprintf(bi->firmware, sizeof(bi->firmware), "U-Boot, 64-bit ELF entry");
 	bi->console.kind = CONSOLE_NS16550_PIO;
 	bi->console.base = COM1_PORT;
-	bi->boot_cpu_id = arch_cpu_id();
-	bi->cpu_ids[0] = bi->boot_cpu_id;
-	bi->cpu_count = 1;
+	x86_irq_describe(bi);
 	kmain(bi);
 }

@@ -68,3 +68,49 @@ void arch_poweroff(int status)
 		hlt();
 	}
 }
+
+/* Reset, the PC ways (tried in order; each resets the machine on QEMU's pc and q35):
+ * the 8042 keyboard controller's "pulse reset line" command (it takes commands only
+ * while its input buffer is empty), then the chipset's reset control register at 0xcf9
+ * (PIIX3/ICH9: a 0->1 transition of RST_CPU with SYS_RST set is a hard reset). */
+#define KBC_STATUS	      0x64 /* read: status; write: command */
+#define KBC_STATUS_INPUT_FULL 0x02
+#define KBC_CMD_PULSE_RESET   0xfe
+#define RESET_CONTROL	      0xcf9
+#define RST_CNT_SYS_RST	      0x02
+#define RST_CNT_RST_CPU	      0x04
+#define RESET_WAIT_LOOPS      1000000 /* the bound of each busy-wait, about a few ms */
+
+static void reset_wait(void)
+{
+	for (int i = 0; i < RESET_WAIT_LOOPS; i++)
+		arch_cpu_relax();
+}
+
+void arch_reboot(void)
+{
+	static const struct descriptor_pointer {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = {0, 0};
+
+	arch_irq_save();
+	for (int i = 0; i < RESET_WAIT_LOOPS && (inb(KBC_STATUS) & KBC_STATUS_INPUT_FULL); i++)
+		arch_cpu_relax();
+	outb(KBC_STATUS, KBC_CMD_PULSE_RESET);
+	reset_wait();
+
+	outb(RESET_CONTROL, RST_CNT_SYS_RST);
+	outb(RESET_CONTROL, RST_CNT_SYS_RST | RST_CNT_RST_CPU);
+	reset_wait();
+
+	/* Last resort, a triple fault: with an empty IDT the breakpoint cannot be
+	 * delivered, nor can the #GP and then the #DF that follow, and the CPU shuts
+	 * down (SDM 6.15, interrupt 8), which PC chipsets turn into a reset. Said
+	 * beforehand, as nothing can be said after. */
+	pr_emerg("reboot: the keyboard controller and port 0xcf9 did not reset; triple "
+		 "faulting\n");
+	__asm__ volatile("lidt %0; int3" : : "m"(no_idt) : "memory");
+	for (;;)
+		hlt();
+}

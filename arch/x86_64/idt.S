@@ -1,13 +1,18 @@
 /*
- * Exception entry stubs, one per vector 0..31 (SDM 6.12.1, 6.14). The CPU pushes
- * SS, RSP, RFLAGS, CS, RIP and, for some vectors, an error code, on a 16-byte aligned
- * stack (SDM 6.14.2). Each stub makes the frame uniform (a 0 error code where the CPU
- * pushes none) and pushes its vector; trap_common saves the general registers, which
- * completes a struct trap_frame (x86.h), and calls x86_trap(frame).
+ * Entry stubs, one per vector 0..255 (SDM 6.12.1, 6.14). The CPU pushes SS, RSP, RFLAGS,
+ * CS, RIP and, for some exceptions, an error code, on a 16-byte aligned stack (SDM
+ * 6.14.2; also for interrupts). Each stub makes the frame uniform (a 0 error code where
+ * the CPU pushes none: every interrupt) and pushes its vector; trap_common saves the
+ * general registers, which completes a struct trap_frame (x86.h), and calls
+ * x86_trap(frame). Exceptions 0..31 and interrupts 32..255 share the path: x86_trap
+ * tells them apart by the vector.
  */
 #include "x86.h"
 
-.macro exception_stub vector
+/* Vectors are written 0x<hi><lo>, so two nested .irp loops name all 256. */
+#define HEX_DIGITS 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, a, b, c, d, e, f
+
+.macro vector_stub vector
 	.balign 16
 x86_vector_\vector:
 	.if !VEC_HAS_ERROR_CODE(\vector)
@@ -17,9 +22,11 @@ x86_vector_\vector:
 	jmp	trap_common
 .endm
 
-	.section .text.x86_exceptions, "ax"
-	.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	exception_stub \v
+	.section .text.x86_vectors, "ax"
+	.irp hi, HEX_DIGITS
+	.irp lo, HEX_DIGITS
+	vector_stub 0x\hi\lo
+	.endr
 	.endr
 
 /* Stack alignment: the CPU's 5 words plus error code and vector leave RSP 8 bytes off
@@ -44,7 +51,7 @@ trap_common:
 	mov	%rsp, %rdi
 	call	x86_trap
 
-	/* Only reached if the handler one day resumes (today it always panics). */
+	/* Interrupts come back here; exceptions do not (they panic or longjmp). */
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -64,10 +71,12 @@ trap_common:
 	iretq
 
 /* Stub addresses by vector, for trap.c to build the IDT from. */
-	.section .rodata.x86_exception_stubs, "a"
+	.section .rodata.x86_vector_stubs, "a"
 	.balign 8
-	.globl x86_exception_stubs
-x86_exception_stubs:
-	.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	.quad	x86_vector_\v
+	.globl x86_vector_stubs
+x86_vector_stubs:
+	.irp hi, HEX_DIGITS
+	.irp lo, HEX_DIGITS
+	.quad	x86_vector_0x\hi\lo
+	.endr
 	.endr

@@ -1,5 +1,6 @@
 /*
- * x86_64 exceptions: the TSS with its interrupt stacks, the IDT, and the handler.
+ * x86_64 traps: the TSS with its interrupt stacks, the IDT, and the handler. Interrupts
+ * (vectors 32..255) go to x86_interrupt() (irq.c) once the stack is known to be sound.
  * Each exception is decoded (mnemonic, error code, #PF's CR2) into a portable struct
  * trap_info for trap_exception() (kernel/trap.c), which reports it or resumes a test
  * that expected it.
@@ -51,9 +52,9 @@ struct descriptor_pointer {
 static struct tss tss;
 static char ist_stacks[IST_SLOTS_USED][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-/* Only the exception vectors: anything at 32 or above (an `int n`, a stray interrupt)
- * is beyond the IDT limit and raises #GP with the IDT flag in the error code. */
-static struct idt_gate idt[X86_NUM_EXCEPTIONS];
+/* Every vector has a gate: exceptions 0..31, interrupts 32..255 (irq.c decides which
+ * interrupt vectors are in use and reports the others). */
+static struct idt_gate idt[X86_NUM_VECTORS];
 
 /* Some exceptions must not run on the interrupted stack, which may be the reason for the
  * fault (a stack overflow ends in #DF), or may be mid-update (NMI, #MC): SDM 6.14.5. */
@@ -108,8 +109,8 @@ void x86_trap_init(void)
 	gdt_set_tss(&tss);
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
 
-	for (unsigned int v = 0; v < X86_NUM_EXCEPTIONS; v++)
-		idt_set_gate(v, x86_exception_stubs[v], ist_slot(v));
+	for (unsigned int v = 0; v < X86_NUM_VECTORS; v++)
+		idt_set_gate(v, x86_vector_stubs[v], ist_slot(v));
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
@@ -281,10 +282,18 @@ void x86_trap(struct trap_frame *tf)
 		.fp = tf->rbp,
 	};
 
+	/* An interrupt is the other regular way in: check the stack there too. A stack
+	 * pointer in the guard region is reported below as an overflow. */
+	if (vec >= X86_NUM_EXCEPTIONS && !stack_pointer_in_guard(tf->rsp)) {
+		x86_interrupt(tf);
+		return;
+	}
 	/* #BP is a trap: rip is past the int3. Point at the instruction itself. */
 	if (vec == VEC_BP)
 		ti.pc--;
-	if (vec < X86_NUM_EXCEPTIONS && VEC_HAS_ERROR_CODE(vec))
+	if (vec >= X86_NUM_EXCEPTIONS)
+		snprintf(what, sizeof(what), "interrupt (vector %lu)", vec);
+	else if (VEC_HAS_ERROR_CODE(vec))
 		snprintf(what, sizeof(what), "%s(%#lx) %s", exception_mnemonic(vec), tf->error_code,
 			 exception_name(vec));
 	else

@@ -82,8 +82,9 @@
 #define IST_SLOTS_USED	  3
 #define IST_STACK_SIZE	  8192
 
-/* Exception vectors (SDM 6.3.1, table 6-1). */
+/* Exception vectors (SDM 6.3.1, table 6-1). Vectors 32..255 are interrupts. */
 #define X86_NUM_EXCEPTIONS 32
+#define X86_NUM_VECTORS	   256
 #define VEC_DE		   0 /* divide error */
 #define VEC_DB		   1 /* debug */
 #define VEC_NMI		   2
@@ -123,13 +124,28 @@
 #define SELERR_INDEX_SHIFT 3
 
 /* CPUID (SDM vol. 2A, CPUID). */
-#define CPUID_FEATURES		 1
-#define CPUID1_EBX_APIC_ID_SHIFT 24	    /* initial local APIC id, EBX[31:24] */
-#define CPUID1_ECX_HYPERVISOR	 (1u << 31) /* set by hypervisors (reserved on hardware) */
-#define CPUID_HYPERVISOR_BASE	 0x40000000 /* hypervisor signature leaf */
+#define CPUID_FEATURES		   1
+#define CPUID1_EBX_APIC_ID_SHIFT   24	      /* initial local APIC id, EBX[31:24] */
+#define CPUID1_ECX_TSC_DEADLINE	   (1u << 24) /* local APIC timer has TSC-deadline mode */
+#define CPUID1_ECX_HYPERVISOR	   (1u << 31) /* set by hypervisors (reserved on hardware) */
+#define CPUID_HYPERVISOR_BASE	   0x40000000 /* hypervisor signature leaf */
+#define CPUID_EXT_MAX		   0x80000000 /* eax: the highest extended leaf */
+#define CPUID_POWER_MGMT	   0x80000007 /* advanced power management leaf */
+/* EDX[8]: the TSC rate never changes (SDM vol. 3B, "Invariant TSC"). */
+#define CPUID_PM_EDX_INVARIANT_TSC (1u << 8)
+
+/* Local APIC base MSR (SDM 11.4.4, figure 11-5). The APIC chapter is 11 in the current
+ * SDM and 10 in older editions (before the "User Interrupts" chapter was added). */
+#define MSR_APIC_BASE	    0x1b
+#define APIC_BASE_X2APIC    (X86_UL(1) << 10) /* x2APIC mode: MSR access, no MMIO */
+#define APIC_BASE_ENABLE    (X86_UL(1) << 11) /* global enable */
+#define APIC_BASE_ADDR_MASK X86_UL(0x000ffffffffff000)
+#define MSR_TSC_DEADLINE    0x6e0 /* IA32_TSC_DEADLINE (SDM 11.5.4.1) */
 
 #ifndef __ASSEMBLY__
+#include <stdbool.h>
 #include <stdint.h>
+#include "boot_info.h"
 
 /* The stack layout idt.S builds on every exception: general registers (pushed by the
  * stub, last pushed first), vector and error code (pushed by the stub, or the CPU for
@@ -142,8 +158,8 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* Entry stubs of the exception vectors (idt.S), indexed by vector. */
-extern const uint64_t x86_exception_stubs[X86_NUM_EXCEPTIONS];
+/* Entry stubs of all 256 vectors (idt.S), indexed by vector. */
+extern const uint64_t x86_vector_stubs[X86_NUM_VECTORS];
 
 /* The GDT of entry.S; trap.c writes the TSS descriptor into it. */
 extern uint64_t x86_gdt[GDT_ENTRIES];
@@ -162,6 +178,52 @@ long fw_cfg_read_file(const char *name, void *buf, unsigned long size);
 /* Physical address of the ACPI RSDP found in the BIOS area, or 0 (acpi.c). */
 uint64_t acpi_find_rsdp(void);
 
+/* What the ACPI MADT (ACPI 6.5, 5.2.12) says about interrupts and CPUs, as acpi.c reads
+ * it. ISA IRQ n reaches GSI isa[n].gsi with isa[n].flags (MPS INTI flags, below). */
+#define MADT_MAX_IOAPICS 4
+#define ISA_IRQS	 16
+
+struct madt_info {
+	uint64_t lapic_base;
+	bool pcat_compat; /* dual 8259 PICs present (they must be masked) */
+	struct {
+		uint32_t id;
+		uint64_t base;
+		uint32_t gsi_base;
+	} ioapic[MADT_MAX_IOAPICS];
+	unsigned int ioapic_count;
+	struct {
+		uint32_t gsi;
+		uint16_t flags;
+	} isa[ISA_IRQS];
+	uint64_t cpu_apic_ids[BOOT_MAX_CPUS]; /* enabled processors' local APIC ids */
+	unsigned int cpu_count;		      /* how many the MADT lists (may exceed the array) */
+};
+
+/* MPS INTI flags of an interrupt source override (ACPI 6.5 5.2.12.5; MPS 1.4 table 4-10).
+ * "Conforms" means the bus's own convention: ISA is edge-triggered and active high. */
+#define MPS_POLARITY_MASK 0x3
+#define MPS_POLARITY_HIGH 0x1
+#define MPS_POLARITY_LOW  0x3
+#define MPS_TRIGGER_MASK  0xc
+#define MPS_TRIGGER_EDGE  0x4
+#define MPS_TRIGGER_LEVEL 0xc
+
+/* Read the MADT through the RSDP at rsdp_pa. 0, or -E_NODEV (no RSDP or no MADT) or
+ * -E_BADFMT (malformed, with a warning saying how); *m is only valid on 0. */
+int acpi_read_madt(uint64_t rsdp_pa, struct madt_info *m);
+/* The HPET's register block from the ACPI HPET table, 0 if there is none. */
+uint64_t acpi_hpet_base(uint64_t rsdp_pa);
+
+/* Interrupts (irq.c): fill bi's CPU list, interrupt controller and console line from the
+ * MADT (or the standard PC layout) before kmain; the interrupt entry from x86_trap. */
+void x86_irq_describe(struct boot_info *bi);
+void x86_interrupt(struct trap_frame *tf);
+
+/* The TSC and the local APIC timer (tsc.c): calibrate, then set the timer up (masked) on
+ * vector. After lapic_init(). */
+void x86_timer_init(uint8_t vector, uint64_t acpi_rsdp);
+
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
@@ -178,6 +240,32 @@ static inline void outb(uint16_t port, uint8_t v)
 static inline void outw(uint16_t port, uint16_t v)
 {
 	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
+/* The TSC, read in program order: rdtsc alone may run before earlier instructions finish
+ * (SDM vol. 2B, RDTSC); lfence waits for them. */
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
 }
 
 struct cpuid_regs {
