@@ -30,6 +30,35 @@ static void erase_chars(struct lineedit *le, size_t n)
 	}
 }
 
+static void remember(struct lineedit *le)
+{
+	unsigned int newest = le->history_count - 1;
+
+	if (le->len == 0 ||
+	    (le->history_count && strcmp(le->history[newest % LINEEDIT_HISTORY], le->buf) == 0))
+		return;		/* empty lines and repeats are not worth a slot */
+	memcpy(le->history[le->history_count++ % LINEEDIT_HISTORY], le->buf, le->len + 1);
+}
+
+/* Replace the line on screen with history entry `back` steps back (0: an empty line). */
+static void recall(struct lineedit *le, unsigned int back)
+{
+	unsigned int kept = le->history_count < LINEEDIT_HISTORY ? le->history_count
+								 : LINEEDIT_HISTORY;
+
+	if (back > kept)
+		return;
+	erase_chars(le, le->len);
+	le->browsing = back;
+	if (back == 0)
+		return;
+	const char *line = le->history[(le->history_count - back) % LINEEDIT_HISTORY];
+
+	le->len = strlen(line);
+	memcpy(le->buf, line, le->len);
+	echo(le, le->buf, le->len);
+}
+
 enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 {
 	int was_cr = le->last_was_cr;
@@ -42,8 +71,13 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 		return LINE_PENDING;
 	}
 	if (le->esc_state == ESC_CSI) {
-		if (c >= 0x40 && c <= 0x7e)
+		if (c >= 0x40 && c <= 0x7e) {
 			le->esc_state = ESC_NONE;
+			if (c == 'A')		/* up */
+				recall(le, le->browsing + 1);
+			else if (c == 'B' && le->browsing > 0)	/* down */
+				recall(le, le->browsing - 1);
+		}
 		return LINE_PENDING;
 	}
 
@@ -55,7 +89,9 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 		le->last_was_cr = c == '\r';
 		le->buf[le->len] = '\0';
 		echo(le, "\n", 1);
+		remember(le);
 		le->len = 0;
+		le->browsing = 0;
 		return LINE_DONE;
 	case 0x7f:
 	case '\b':
@@ -68,6 +104,7 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 	case CTRL('C'):
 		echo(le, "^C\n", 3);
 		le->len = 0;
+		le->browsing = 0;
 		le->buf[0] = '\0';
 		return LINE_CANCELLED;
 	case 0x1b:

@@ -5,6 +5,8 @@
 #include "arch.h"
 #include "console.h"
 #include "errors.h"
+#include "irq.h"
+#include "ktime.h"
 #include "kernel.h"
 #include "lineedit.h"
 #include "printk.h"
@@ -81,13 +83,147 @@ static int cmd_crash(int argc, char **argv)
 	return -E_INVAL;
 }
 
+static int cmd_uptime(int argc, char **argv)
+{
+	uint64_t ns = time_now_ns();
+
+	(void)argc;
+	(void)argv;
+	console_printf("up %llu.%03llu s\n", (unsigned long long)(ns / NSEC_PER_SEC),
+		       (unsigned long long)(ns % NSEC_PER_SEC / NSEC_PER_MSEC));
+	return 0;
+}
+
+static int cmd_irqs(int argc, char **argv)
+{
+	const struct irq_chip *chip = irq_get_chip();
+	struct irq_stat st;
+
+	(void)argc;
+	(void)argv;
+	console_printf("controller: %s\n", chip ? chip->name : "none");
+	console_printf("  %5s %12s  %s\n", "line", "count", "name");
+	for (unsigned int i = 0; irq_stat(i, &st); i++)
+		console_printf("  %5u %12llu  %s\n", st.line, (unsigned long long)st.count,
+			       st.name);
+	console_printf("total %llu, spurious %llu\n", (unsigned long long)irq_total(),
+		       (unsigned long long)irq_spurious());
+	return 0;
+}
+
+static int cmd_sleep(int argc, char **argv)
+{
+	char *end;
+	unsigned long ms = argc == 2 ? strtoul(argv[1], &end, 0) : 0;
+
+	if (argc != 2 || *end || ms > 60000) {
+		console_printf("usage: sleep <milliseconds, up to 60000>\n");
+		return -E_INVAL;
+	}
+	sleep_ns(ms * NSEC_PER_MSEC);
+	return 0;
+}
+
+/* Timer-event latency: arm one event at a time and note, in counter ticks, how late the
+ * interrupt entered (irq_enter) and how late the event's function ran. */
+struct latency_probe {
+	struct timer timer;
+	uint64_t deadline;
+	volatile bool done;
+	uint64_t entry, handler;
+};
+
+static void latency_event(struct timer *t, void *arg)
+{
+	struct latency_probe *p = arg;
+
+	p->handler = arch_counter();
+	p->entry = irq_entry_counter();
+	p->deadline = t->deadline;
+	p->done = true;
+}
+
+static void sort_u64(uint64_t *v, unsigned int n)
+{
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
+static void print_spread(const char *what, uint64_t *v, unsigned int n)
+{
+	sort_u64(v, n);
+	console_printf("%s: min %llu, median %llu, max %llu ticks (median %llu ns)\n", what,
+		       (unsigned long long)v[0], (unsigned long long)v[n / 2],
+		       (unsigned long long)v[n - 1], (unsigned long long)time_ticks_to_ns(v[n / 2]));
+}
+
+static int cmd_latency(int argc, char **argv)
+{
+	static uint64_t entry[256], handler[256];
+	unsigned long n = argc == 2 ? strtoul(argv[1], NULL, 0) : 100;
+	struct latency_probe p;
+
+	if (n == 0 || n > ARRAY_SIZE(entry)) {
+		console_printf("usage: latency [runs, 1..%zu]\n", ARRAY_SIZE(entry));
+		return -E_INVAL;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		p.done = false;
+		timer_init(&p.timer, latency_event, &p);
+		timer_start(&p.timer, NSEC_PER_MSEC);
+		while (!p.done)
+			sleep_ns(NSEC_PER_MSEC / 4);
+		entry[i] = p.entry - p.deadline;
+		handler[i] = p.handler - p.deadline;
+	}
+	console_printf("timer at %llu Hz, %lu events\n", (unsigned long long)arch_counter_hz(),
+		       n);
+	print_spread("deadline to interrupt entry", entry, (unsigned int)n);
+	print_spread("deadline to event handler", handler, (unsigned int)n);
+	return 0;
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	struct console_rx_stats st;
+
+	(void)argc;
+	(void)argv;
+	console_rx_stats(&st);
+	console_printf("receive: %s, %llu bytes, %llu dropped (buffer full), %llu interrupts, "
+		       "%u of %u waiting\n",
+		       st.interrupt_driven ? "interrupts" : "polling",
+		       (unsigned long long)st.received, (unsigned long long)st.overflows,
+		       (unsigned long long)st.interrupts, st.waiting, st.capacity);
+	return 0;
+}
+
+static int cmd_reboot(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	console_printf("Rebooting\n");
+	arch_reboot();
+}
+
 static const struct shell_command commands[] = {
 	{ "help", "", "list the commands", cmd_help },
 	{ "version", "", "print the kernel version and build", cmd_version },
 	{ "log", "", "print the kernel log (printk ring buffer)", cmd_log },
+	{ "uptime", "", "time since boot", cmd_uptime },
+	{ "irqs", "", "interrupt lines with their counts", cmd_irqs },
+	{ "console", "", "serial console receive statistics", cmd_console },
+	{ "sleep", "<ms>", "sleep (the CPU idles), without reading input", cmd_sleep },
+	{ "latency", "[runs]", "timer-event and interrupt-entry latency", cmd_latency },
 	{ "crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash },
 	{ "poweroff", "[status]", "power off; the host sees status (default 0)",
 	  cmd_poweroff },
+	{ "reboot", "", "reset the machine", cmd_reboot },
 };
 
 static int cmd_help(int argc, char **argv)
@@ -145,16 +281,8 @@ void shell_run(void)
 	lineedit_init(&le, echo_to_console, NULL);
 	for (;;) {
 		console_puts("> ");
-		for (;;) {
-			int c = console_getc();
-
-			if (c < 0) {
-				arch_cpu_relax();
-				continue;
-			}
-			if (lineedit_feed(&le, (char)c) != LINE_PENDING)
-				break;
-		}
+		while (lineedit_feed(&le, (char)console_getc_wait()) == LINE_PENDING)
+			;
 		shell_execute(le.buf);
 		le.buf[0] = '\0';
 	}

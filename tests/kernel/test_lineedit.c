@@ -124,6 +124,48 @@ static void full_line_rings_bell(struct ktest *t)
 	KTEST_EXPECT_EQ(t, strlen(le.buf), (size_t)LINEEDIT_MAX - 1);
 }
 
+static void arrows_recall_history(struct ktest *t)
+{
+	struct lineedit le;
+	struct capture c = { 0 };
+
+	lineedit_init(&le, capture_echo, &c);
+	feed(&le, "first\r");
+	feed(&le, "second\r");
+	feed(&le, "second\r");			/* a repeat takes no slot */
+	feed(&le, "\r");			/* nor does an empty line */
+	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[A\r"), LINE_DONE);
+	KTEST_EXPECT_STREQ(t, le.buf, "second");
+	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[A\x1b[A\r"), LINE_DONE);
+	KTEST_EXPECT_STREQ(t, le.buf, "first");
+	/* Up past the oldest stays there; down comes back; down past the newest empties. */
+	feed(&le, "\x1b[A\x1b[A\x1b[A\x1b[A\x1b[B");
+	KTEST_EXPECT_EQ(t, le.len, strlen("second"));
+	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[B\x1b[B\r"), LINE_DONE);
+	KTEST_EXPECT_STREQ(t, le.buf, "");
+	/* A recalled line that runs again becomes the newest; it can be edited. */
+	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[A\x7f\x7f\x7fnal\r"), LINE_DONE);
+	KTEST_EXPECT_STREQ(t, le.buf, "final");
+}
+
+static void history_keeps_the_newest(struct ktest *t)
+{
+	struct lineedit le;
+	char line[8];
+
+	lineedit_init(&le, NULL, NULL);
+	for (int i = 0; i < LINEEDIT_HISTORY + 3; i++) {
+		line[0] = (char)('a' + i);
+		line[1] = '\r';
+		line[2] = '\0';
+		feed(&le, line);
+	}
+	for (int i = 0; i < LINEEDIT_HISTORY + 5; i++)
+		feed(&le, "\x1b[A");
+	KTEST_EXPECT_EQ(t, feed(&le, "\r"), LINE_DONE);
+	KTEST_EXPECT_EQ(t, le.buf[0], (char)('a' + 3));	/* the oldest still kept */
+}
+
 KTEST_SUITE(lineedit,
 	    KTEST_CASE(plain_line),
 	    KTEST_CASE(backspace_and_delete),
@@ -131,4 +173,6 @@ KTEST_SUITE(lineedit,
 	    KTEST_CASE(ctrl_c_cancels),
 	    KTEST_CASE(crlf_ends_one_line),
 	    KTEST_CASE(swallows_escape_sequences),
-	    KTEST_CASE(full_line_rings_bell));
+	    KTEST_CASE(full_line_rings_bell),
+	    KTEST_CASE(arrows_recall_history),
+	    KTEST_CASE(history_keeps_the_newest));
