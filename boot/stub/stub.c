@@ -65,5 +65,5 @@ uintptr_t stub_main(void)
 	puts_early(" bytes at ");
 	put_hex(TARGET_KERNEL_BASE);
 	puts_early("\n");
-	return STUB_KERNEL_ENTRY;
+	return (uintptr_t)stub_kernel_entry;
 }

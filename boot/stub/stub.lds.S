@@ -1,8 +1,8 @@
 /*
  * Layout of the self-decompressing image: linked at STUB_BASE (the kernel's link address
  * + 16 MiB, passed by the Makefile), where QEMU loads it, so the kernel can be
- * decompressed to its own link address below. KERNEL_END (also passed in) must stay
- * below the stub.
+ * decompressed to its own link address below. KERNEL_END and KERNEL_ENTRY come from the
+ * kernel's ELF: it must end below the stub, and the stub jumps to its entry.
  */
 ENTRY(_start)
 
@@ -34,6 +34,7 @@ SECTIONS
 	}
 	__stub_end = .;
 	__stub_size = __stub_end - __stub_start;
+	stub_kernel_entry = KERNEL_ENTRY;	/* where the decompressed kernel starts */
 	/DISCARD/ : {
 		*(.comment)
 		*(.eh_frame .eh_frame_hdr)
