@@ -45,7 +45,7 @@ objtree := $(abspath $(O))
 
 # Goals that need neither a configuration nor a toolchain.
 no-config-goals := help clean distclean test-host test-build test-all list-targets \
-	bench-lz4
+	bench-lz4 reproducible-check doctor
 # Goals that need the configuration but not a toolchain.
 config-only-goals := menuconfig defconfig %_defconfig olddefconfig savedefconfig \
 	print-config
@@ -105,6 +105,10 @@ endif
 ARCH_DEFCONFIG := $(srctree)/arch/$(ARCH)/configs/$(if $(TARGET),$(TARGET)_)defconfig
 
 export srctree ARCH
+
+# Time stamps that end up in images (mkimage's FIT timestamp) come from the last commit.
+SOURCE_DATE_EPOCH ?= $(shell git -C $(srctree) log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
 export KCONFIG_CONFIG    := $(objtree)/.config
 export KCONFIG_OBJTREE   := $(objtree)
 export KCONFIG_TARGETS   := $(objtree)/Kconfig.targets
@@ -254,7 +258,17 @@ common-cflags := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
 	-fno-pie -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g)
-common-aflags := -D__ASSEMBLY__ -fno-pie -fno-pic $(if $(CONFIG_DEBUG_INFO),-g)
+# Assembly gets line information too, except with clang 14, whose integrated assembler
+# writes the build directory into it whatever -f*-prefix-map says (a reproducibility
+# bug): LLVM builds keep the assembly's symbols but no DWARF for it.
+common-aflags := -D__ASSEMBLY__ -fno-pie -fno-pic \
+	$(if $(CONFIG_DEBUG_INFO),$(if $(CONFIG_TOOLCHAIN_LLVM),,-g))
+
+# Reproducible images: no build directory or source path in them (debug info, __FILE__),
+# whatever directory they are built in. Paths stay relative to the source tree.
+prefix-map-flags := -ffile-prefix-map=$(srctree)=. -ffile-prefix-map=$(objtree)=.
+common-cflags += $(prefix-map-flags)
+common-aflags += $(prefix-map-flags)
 
 KBUILD_CPPFLAGS := -isystem $(libc-include) $(common-cppflags)
 KBUILD_CFLAGS := $(common-cflags) $(CPU_CFLAGS) $(toolchain-cflags)
@@ -424,7 +438,7 @@ stub-objs := $(patsubst %,$(objtree)/stub/%.o,$(basename $(stub-srcs)))
 stub-cpu-flags := $(or $(STUB_CFLAGS),$(CPU_CFLAGS)) $(toolchain-cflags)
 # GCC keeps __ARM_FEATURE_UNALIGNED under -mstrict-align: tell the decoder (boot/lz4).
 stub-cpu-flags += $(if $(filter -mstrict-align,$(stub-cpu-flags)),-DLZ4_STRICT_ALIGN)
-stub-cppflags := -isystem $(srctree)/kernel/libc/include $(common-cppflags) \
+stub-cppflags = -isystem $(srctree)/kernel/libc/include $(common-cppflags) \
 	-I$(srctree)/boot/lz4 -I$(srctree)/boot/stub -DSTUB_BASE=$(stub-base) \
 	-DSTUB_PAYLOAD='"$(objtree)/kernel.bin.lz4"'
 
@@ -432,9 +446,7 @@ $(objtree)/stub/%.o: $(srctree)/%.c $(compile-deps)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(stub-cppflags) $(common-cflags) $(stub-cpu-flags) \
-		$(CFLAGS_$(@:$(objtree)/stub/%=%)) -DSTUB_KERNEL_ENTRY=$$($(NM) $(objtree)/kernel.elf | \
-		awk '$$3 == "$(or $(STUB_ENTRY_SYMBOL),_start)" { print "0x" $$1 }') \
-		-MMD -MP -c -o $@ $<
+		$(CFLAGS_$(@:$(objtree)/stub/%=%)) -MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
 
 $(objtree)/stub/%.o: $(srctree)/%.S $(compile-deps)
@@ -444,14 +456,15 @@ $(objtree)/stub/%.o: $(srctree)/%.S $(compile-deps)
 	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
 
 $(objtree)/stub/boot/stub/payload.o: $(objtree)/kernel.bin.lz4
-$(objtree)/stub/boot/stub/stub.o: $(objtree)/kernel.elf
 
 $(objtree)/stub/stub.lds: $(srctree)/boot/stub/stub.lds.S $(objtree)/kernel.elf
 	$(call msg,LDS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -E -P -undef -x assembler-with-cpp -D__ASSEMBLY__ -DSTUB_BASE=$(stub-base) \
 		-DKERNEL_END=$$($(NM) $(objtree)/kernel.elf | \
-		awk '$$3 == "__image_end" { print "0x" $$1 }') -o $@ $<
+		awk '$$3 == "__image_end" { print "0x" $$1 }') \
+		-DKERNEL_ENTRY=$$($(NM) $(objtree)/kernel.elf | \
+		awk '$$3 == "$(or $(STUB_ENTRY_SYMBOL),_start)" { print "0x" $$1 }') -o $@ $<
 
 $(objtree)/kernel-lz4.elf: $(stub-objs) $(objtree)/stub/stub.lds
 	$(call msg,LD,$@)
@@ -512,18 +525,29 @@ size: $(images-y) $(objtree)/kernel.bin.lz4
 		$(if $(filter %.itb,$(images-y)),printf ' %8d' $$(stat -c %s $(objtree)/kernel.itb);) \
 		echo
 
+PHONY += doctor
+doctor:
+	$(Q)$(PYTHON) $(srctree)/tools/doctor
+
+PHONY += reproducible-check
+reproducible-check:
+	$(Q)$(PYTHON) $(srctree)/tools/reproducible-check
+
 PHONY += bench-lz4
 bench-lz4:
 	$(Q)$(PYTHON) $(srctree)/tools/bench-lz4
 
-PHONY += bench bench-boot
+PHONY += bench bench-boot bench-irq
 BENCH_RUNS ?= 7
 ifeq ($(ARCH_GIVEN),)
-bench bench-boot:
-	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a bench-boot || exit; done
+bench bench-boot bench-irq:
+	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a $@ || exit; done
 else
-bench bench-boot: all $(floor-images)
+bench: bench-boot bench-irq
+bench-boot: all $(floor-images)
 	$(Q)$(PYTHON) $(srctree)/tools/bench-boot --runs $(BENCH_RUNS) $(machine-opts)
+bench-irq: all
+	$(Q)$(PYTHON) $(srctree)/tools/bench-irq $(machine-opts)
 endif
 
 PHONY += qemu debug gdb
@@ -588,10 +612,12 @@ help:
 	@echo '                    without ARCH: every arch x {gcc, llvm}, host and build tests'
 	@echo '  test-host         unit tests of the host tools (KTAP parser, target files...)'
 	@echo '  test-build        build-system tests (incremental builds, errors, O=)'
+	@echo '  reproducible-check  every arch x {gcc, llvm} built twice, images compared'
 	@echo
 	@echo 'Measure:'
 	@echo '  size              text/data/bss, raw image vs. lz4 (and FIT) sizes'
 	@echo '  bench-lz4         the lz4 decoder'"'"'s MB/s against liblz4'"'"'s (host)'
+	@echo '  bench-irq         timer-event and interrupt-entry latency (shell `latency`)'
 	@echo '  bench, bench-boot QEMU start to banner/poweroff vs. a floor payload, per boot'
 	@echo '                    chain (BENCH_RUNS=7)'
 	@echo
@@ -608,6 +634,7 @@ help:
 	@echo '  clean             remove objects and images of <O> (keeps .config)'
 	@echo '  distclean         remove build/ entirely'
 	@echo '  list-targets      list every target with its tier'
+	@echo '  doctor            installed packages and tools against tools/toolchains.txt'
 	@echo
 	@echo 'Variables (command line and environment override .config, which overrides'
 	@echo 'the defconfig):'

@@ -319,7 +319,9 @@ def gdb_argv(target, objtree, remote):
     # The architecture is set before connecting: on x86_64 the kernel starts in 32-bit
     # mode, but QEMU always sends the 64-bit register file; with i386:x86-64 set first
     # gdb never sees a "'g' packet reply is too long" mismatch.
+    # The image's debug info names sources relative to the tree (-ffile-prefix-map).
     return [GDB_PACKAGE, "-q", "-nx", "-ex", f"set architecture {target['GDB_ARCH']}",
+            "-ex", f"directory {targetlib.SRCTREE}",
             "-ex", f"file {elf}", "-x", script, "-ex", f"target remote {remote}"]
 
 
