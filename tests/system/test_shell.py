@@ -88,3 +88,14 @@ def test_crash_report_of_a_panic(ctx):
                    "#0", "cmd_crash+0x", "kmain+0x", "Kernel panic: deliberate panic"):
         assert needed in text, f"panic report lacks {needed!r}:\n{text[-1500:]}"
     assert status == 2, f"expected panic status 2, host saw {status}"
+
+
+def test_reboot_resets_the_machine(ctx):
+    # Under -no-reboot (every test boot) a reset ends QEMU instead of restarting it.
+    s = _shell(ctx)
+    s.send("reboot\r")
+    s.wait()
+    text = "\n".join(s.output)
+    assert "Rebooting" in text, f"no reboot message: {s.output[-3:]}"
+    assert not s.timed_out, "the machine did not reset"
+    assert "Kernel panic" not in text, f"reboot panicked:\n{text[-800:]}"
