@@ -359,13 +359,24 @@ $(objtree)/linker.lds: $(srctree)/linker/$(ARCH).lds.S $(srctree)/linker/section
 # the table made from the first (tools/kallsyms.py). The table lists functions only and
 # text comes first in the image, so no function moves; the final image's table is made
 # again and must be identical.
-link-kernel = $(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -o $@ $(kernel-objs) $(1) \
+link-kernel = $(LD) $(KBUILD_LDFLAGS) -T $(objtree)/linker.lds -o $@ $(kernel-objs) \
+	$(kernel-objs-y) $(1) \
 	--start-group $(libc-archive) $(libgcc) --end-group
 
 $(objtree)/kallsyms0.S:
 	$(Q)$(PYTHON) $(srctree)/tools/kallsyms.py --empty $@
 
-$(objtree)/kernel.pass1.elf: $(kernel-objs) $(objtree)/kallsyms0.o $(objtree)/linker.lds \
+# The configuration, embedded (CONFIG_IKCONFIG) as the NUL-terminated kernel_config.
+kernel-objs-$(CONFIG_IKCONFIG) += $(objtree)/kconfig_data.o
+$(objtree)/kconfig_data.S: $(KCONFIG_CONFIG)
+	$(call msg,GEN,$@)
+	$(Q)printf '%s\n' '/* Generated: the .config this image was built from. */' \
+		'	.section .rodata.kernel_config, "a"' '	.globl kernel_config' \
+		'kernel_config:' '	.incbin "$(KCONFIG_CONFIG)"' '	.byte 0' > $@
+$(objtree)/kconfig_data.o: $(KCONFIG_CONFIG)
+
+$(objtree)/kernel.pass1.elf: $(kernel-objs) $(kernel-objs-y) $(objtree)/kallsyms0.o \
+		$(objtree)/linker.lds \
 		$(libc-archive) $(libgcc)
 	$(call msg,LD,$@)
 	$(Q)$(call link-kernel,$(objtree)/kallsyms0.o)
@@ -381,7 +392,8 @@ $(objtree)/kernel.elf: $(objtree)/kernel.pass1.elf $(objtree)/kallsyms.o
 	$(Q)cmp -s $(objtree)/kallsyms.S $(objtree)/kallsyms.check.S || { echo \
 		"kallsyms: functions moved between the two links" >&2; rm -f $@; exit 1; }
 
-$(objtree)/kallsyms0.o $(objtree)/kallsyms.o: $(objtree)/%.o: $(objtree)/%.S
+$(objtree)/kallsyms0.o $(objtree)/kallsyms.o $(objtree)/kconfig_data.o: $(objtree)/%.o: \
+		$(objtree)/%.S
 	$(call msg,AS,$@)
 	$(Q)$(CC) $(KBUILD_AFLAGS) -c -o $@ $<
 
@@ -510,6 +522,7 @@ machine-opts = --target-file $(target-file) --objtree $(objtree) \
 	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
 	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)')
 qemu-opts = $(machine-opts) --boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
+	$(if $(QEMU_TRACE),--trace '$(QEMU_TRACE)') \
 	$(if $(CONFIG_KERNEL_LZ4),--lz4) \
 	$(if $(APPEND),--append '$(APPEND)')
 
@@ -560,6 +573,16 @@ debug: all
 gdb:
 	$(Q)$(QEMU_TOOL) gdb $(if $(GDBPORT),--gdbport $(GDBPORT)) $(qemu-opts)
 
+# The same for the test image (<O>/test).
+PHONY += debug-test gdb-test
+debug-test: test-image
+	$(Q)$(QEMU_TOOL) debug $(if $(GDBPORT),--gdbport $(GDBPORT)) $(qemu-opts) \
+		--objtree $(objtree)/test
+
+gdb-test:
+	$(Q)$(QEMU_TOOL) gdb $(if $(GDBPORT),--gdbport $(GDBPORT)) $(qemu-opts) \
+		--objtree $(objtree)/test
+
 # `make ARCH=<a> test`: build the test image in <O>/test (the current configuration plus
 # CONFIG_KTEST) and run it. `make test` without ARCH runs the whole matrix.
 TIMEOUT ?= 60
@@ -606,6 +629,8 @@ help:
 	@echo '  debug             boot under QEMU halted, gdbstub on GDBPORT'
 	@echo '                    (qemu, debug, test take BOOT=direct|uboot|uboot-disk)'
 	@echo '  gdb               attach gdb-multiarch to a `make debug` session'
+	@echo '  debug-test, gdb-test  the same for the test image'
+	@echo '                    (QEMU_TRACE=int,guest_errors,... logs QEMU -d to <O>/qemu-trace.log)'
 	@echo
 	@echo 'Test:'
 	@echo '  test              with ARCH=: build and boot the test image, report per test'

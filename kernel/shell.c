@@ -209,6 +209,18 @@ static int cmd_console(int argc, char **argv)
 	return 0;
 }
 
+#ifdef CONFIG_IKCONFIG
+extern const char kernel_config[];	/* the embedded .config (Makefile, IKCONFIG) */
+
+static int cmd_config(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	console_puts(kernel_config);
+	return 0;
+}
+#endif
+
 static int cmd_reboot(int argc, char **argv)
 {
 	(void)argc;
@@ -221,6 +233,9 @@ static const struct shell_command commands[] = {
 	{ "help", "", "list the commands", cmd_help },
 	{ "version", "", "print the kernel version and build", cmd_version },
 	{ "log", "", "print the kernel log (printk ring buffer)", cmd_log },
+#ifdef CONFIG_IKCONFIG
+	{ "config", "", "print the configuration this kernel was built with", cmd_config },
+#endif
 	{ "uptime", "", "time since boot", cmd_uptime },
 	{ "irqs", "", "interrupt lines with their counts", cmd_irqs },
 	{ "console", "", "serial console receive statistics", cmd_console },

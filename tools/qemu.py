@@ -338,6 +338,7 @@ def main():
     ap.add_argument("--gdbport", type=int)
     ap.add_argument("--boot", default="direct", choices=CHAINS)
     ap.add_argument("--lz4", action="store_true")
+    ap.add_argument("--trace", help="QEMU -d items (int,guest_errors,mmu...): log to a file")
     args = ap.parse_args()
     try:
         target = targetlib.parse(args.target_file)
@@ -347,6 +348,10 @@ def main():
             os.execvp(argv[0], argv)
         argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra,
                          chain=args.boot, lz4=args.lz4)
+        if args.trace:
+            log = os.path.join(args.objtree, "qemu-trace.log")
+            argv += ["-d", args.trace, "-D", log]
+            print(f"QEMU trace ({args.trace}) goes to {log}", flush=True)
         if args.command == "print":
             print(shlex.join(argv))
             return 0

@@ -52,6 +52,20 @@ def test_shell_commands(ctx):
     _poweroff(ctx, s, 7)
 
 
+def test_config_is_embedded(ctx):
+    if ctx.config.get("CONFIG_IKCONFIG") != "y":
+        raise ctx.Skip("built without CONFIG_IKCONFIG")
+    s = _shell(ctx)
+    _run(s, "config", "CONFIG_IKCONFIG=y")
+    assert s.expect("> ")
+    with open(f"{ctx.objtree}/.config") as f:
+        wanted = [line.strip() for line in f if line.startswith("CONFIG_")]
+    got = set(line.strip() for line in s.output)
+    missing = [line for line in wanted if line not in got]
+    assert not missing, f"embedded config lacks {missing[:3]}"
+    _poweroff(ctx, s, 0)
+
+
 def test_line_editing(ctx):
     s = _shell(ctx)
     # Backspace (DEL) twice, Ctrl-U wipes a line, an arrow key's escape sequence is
