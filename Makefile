@@ -45,7 +45,7 @@ objtree := $(abspath $(O))
 
 # Goals that need neither a configuration nor a toolchain.
 no-config-goals := help clean distclean test-host test-build test-all list-targets \
-	bench-lz4 reproducible-check doctor
+	bench-lz4 reproducible-check doctor dist
 # Goals that need the configuration but not a toolchain.
 config-only-goals := menuconfig defconfig %_defconfig olddefconfig savedefconfig \
 	print-config
@@ -538,6 +538,10 @@ size: $(images-y) $(objtree)/kernel.bin.lz4
 		$(if $(filter %.itb,$(images-y)),printf ' %8d' $$(stat -c %s $(objtree)/kernel.itb);) \
 		echo
 
+PHONY += dist
+dist:
+	$(Q)$(PYTHON) $(srctree)/tools/dist
+
 PHONY += doctor
 doctor:
 	$(Q)$(PYTHON) $(srctree)/tools/doctor
@@ -615,7 +619,7 @@ clean:
 		$(foreach d,kernel drivers arch tests,$(objtree)/$(d)) $(objtree)/test
 
 distclean:
-	$(Q)rm -rf $(srctree)/build
+	$(Q)rm -rf $(srctree)/build $(srctree)/dist
 
 list-targets:
 	@$(PYTHON) $(srctree)/tools/target.py list
@@ -657,7 +661,8 @@ help:
 	@echo
 	@echo 'Housekeeping:'
 	@echo '  clean             remove objects and images of <O> (keeps .config)'
-	@echo '  distclean         remove build/ entirely'
+	@echo '  distclean         remove build/ and dist/ entirely'
+	@echo '  dist              build every target, collect images, SHA256SUMS and sizes in dist/'
 	@echo '  list-targets      list every target with its tier'
 	@echo '  doctor            installed packages and tools against tools/toolchains.txt'
 	@echo
