@@ -231,6 +231,12 @@ endif
 cc-include := $(foreach d,include include-fixed,$(filter /%,$(shell $(CC) \
 	-print-file-name=$(d))))
 
+# CCACHE=1: compile through ccache (objects only; links and host tools are unchanged).
+ifeq ($(CCACHE),1)
+  $(call require-tool,ccache,ccache)
+  CC := ccache $(CC)
+endif
+
 ifeq ($(CONFIG_LIBC_PICOLIBC),y)
   ifeq ($(wildcard $(PICOLIBC)/include/stdio.h),)
     $(error picolibc for $(ARCH) not found under $(PICOLIBC): install the Debian package \
@@ -538,6 +544,12 @@ size: $(images-y) $(objtree)/kernel.bin.lz4
 		$(if $(filter %.itb,$(images-y)),printf ' %8d' $$(stat -c %s $(objtree)/kernel.itb);) \
 		echo
 
+PHONY += compile_commands.json
+compile_commands.json: all
+	$(Q)$(PYTHON) $(srctree)/tools/compile-commands $(objtree) \
+		$(srctree)/compile_commands.json ARCH=$(ARCH) O=$(objtree) \
+		$(if $(filter command line environment,$(origin LLVM)),LLVM=$(LLVM))
+
 PHONY += dist
 dist:
 	$(Q)$(PYTHON) $(srctree)/tools/dist
@@ -663,6 +675,7 @@ help:
 	@echo '  clean             remove objects and images of <O> (keeps .config)'
 	@echo '  distclean         remove build/ and dist/ entirely'
 	@echo '  dist              build every target, collect images, SHA256SUMS and sizes in dist/'
+	@echo '  compile_commands.json  the compilation database of ARCH/O, for clangd and clang-tidy'
 	@echo '  list-targets      list every target with its tier'
 	@echo '  doctor            installed packages and tools against tools/toolchains.txt'
 	@echo
@@ -677,6 +690,7 @@ help:
 	@echo '  LZ4=1             direct chain: boot the self-decompressing lz4 image'
 	@echo '  O=                build directory (default build/<arch>-<gcc|llvm>)'
 	@echo '  V=1               print full command lines'
+	@echo '  CCACHE=1          compile through ccache'
 	@echo '  SMP= QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU CPUs, memory, raw options, command line'
 	@echo '  GDBPORT=          gdbstub port (default: one per arch, see tools/qemu.py)'
 	@echo '  TIMEOUT=          seconds before a test boot counts as hung (default 60)'
