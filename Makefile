@@ -550,6 +550,12 @@ compile_commands.json: all
 		$(srctree)/compile_commands.json ARCH=$(ARCH) O=$(objtree) \
 		$(if $(filter command line environment,$(origin LLVM)),LLVM=$(LLVM))
 
+PHONY += check
+check:
+	$(Q)$(MAKE) -f $(srctree)/Makefile ARCH=$(ARCH) LLVM=1 O=$(objtree)-check \
+		compile_commands.json
+	$(Q)$(srctree)/tools/check $(ARCH)
+
 PHONY += dist
 dist:
 	$(Q)$(PYTHON) $(srctree)/tools/dist
@@ -676,6 +682,7 @@ help:
 	@echo '  distclean         remove build/ and dist/ entirely'
 	@echo '  dist              build every target, collect images, SHA256SUMS and sizes in dist/'
 	@echo '  compile_commands.json  the compilation database of ARCH/O, for clangd and clang-tidy'
+	@echo '  check             cppcheck, clang-tidy (ARCH, LLVM build) and clang-format conformance'
 	@echo '  list-targets      list every target with its tier'
 	@echo '  doctor            installed packages and tools against tools/toolchains.txt'
 	@echo

@@ -28,7 +28,7 @@ static void add_reg_ranges(const struct fdt *f, int node, uint32_t ac, uint32_t 
 
 	if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len % entry)
 		panic("device tree: %s has a malformed reg property", fdt_name(f, node));
-	for (int off = 0; off < len; off += entry) {
+	for (uint32_t off = 0; off < (uint32_t)len; off += entry) {
 		uint64_t base = fdt_read_cells(reg + off, ac);
 		uint64_t size = fdt_read_cells(reg + off + ac * 4, sc);
 
