@@ -24,9 +24,10 @@ def make(*args, check=True, timeout=300):
     return r
 
 
-# Objects made from the linked kernel itself, again whenever it is relinked: the symbol
-# table and the lz4 stub's payload. They are not compiled from sources.
-FROM_THE_IMAGE = ("kallsyms", "stub/boot/stub/payload.o")
+# Objects generated from the linked kernel or from .config (the symbol table, the lz4
+# stub's payload, the embedded configuration), made again when those change. They are
+# not compiled from sources.
+FROM_THE_IMAGE = ("kallsyms", "kconfig_data", "stub/boot/stub/payload.o")
 
 
 def compiled(output):
