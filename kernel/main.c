@@ -7,6 +7,7 @@
 #include "boot_info.h"
 #include "console.h"
 #include "ktime.h"
+#include "pmm.h"
 #include "kernel.h"
 #include "printk.h"
 #include "shell.h"
@@ -64,6 +65,7 @@ void kmain(const struct boot_info *bi)
 		console_loglevel = value[0] >= '0' && value[0] <= '8' ? value[0] - '0' : 7;
 	print_banner(bi, console_from_boot);
 
+	pmm_init(bi);
 	arch_irq_init(bi);
 	time_init();
 	if (console_rx_interrupts(bi->console.irq) < 0)

@@ -5,7 +5,9 @@
 #include "arch.h"
 #include "console.h"
 #include "errors.h"
+#include "heap.h"
 #include "irq.h"
+#include "pmm.h"
 #include "ktime.h"
 #include "kernel.h"
 #include "lineedit.h"
@@ -81,6 +83,28 @@ static int cmd_crash(int argc, char **argv)
 	}
 	console_printf("usage: crash panic|illegal|breakpoint|misaligned|access|divide\n");
 	return -E_INVAL;
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+	struct pmm_stats ps;
+	struct heap_stats hs;
+	uint64_t base, size;
+
+	(void)argc;
+	(void)argv;
+	pmm_stats(&ps);
+	heap_stats(&hs);
+	for (unsigned int i = 0; pmm_usable_range(i, &base, &size); i++)
+		console_printf("  usable %#014llx-%#014llx %8llu KiB\n", (unsigned long long)base,
+			       (unsigned long long)(base + size), (unsigned long long)(size >> 10));
+	console_printf("pages: %llu managed, %llu free (%llu below 4 GiB)\n",
+		       (unsigned long long)ps.total_pages, (unsigned long long)ps.free_pages,
+		       (unsigned long long)ps.zone_free[ZONE_DMA32]);
+	console_printf("heap: %llu objects, %llu slab pages, %llu large pages\n",
+		       (unsigned long long)hs.allocations, (unsigned long long)hs.slab_pages,
+		       (unsigned long long)hs.large_pages);
+	return 0;
 }
 
 static int cmd_uptime(int argc, char **argv)
@@ -236,6 +260,7 @@ static const struct shell_command commands[] = {
 #ifdef CONFIG_IKCONFIG
 	{ "config", "", "print the configuration this kernel was built with", cmd_config },
 #endif
+	{ "mem", "", "the memory map, free pages and the heap", cmd_mem },
 	{ "uptime", "", "time since boot", cmd_uptime },
 	{ "irqs", "", "interrupt lines with their counts", cmd_irqs },
 	{ "console", "", "serial console receive statistics", cmd_console },

@@ -273,8 +273,9 @@ void aarch64_trap(struct trap_frame *tf)
 	trap_exception(&ti, tf);
 }
 
-/* An address with nothing behind it on QEMU's virt machine: accesses abort. */
-#define UNMAPPED_ADDRESS 0xdead0000ul
+/* An address with nothing behind it on QEMU's virt machine (508 GiB: above any RAM size
+ * we use, below the high PCIe window): accesses abort. */
+#define UNMAPPED_ADDRESS 0x7f00000000ul
 
 bool arch_raise(enum trap_kind kind)
 {

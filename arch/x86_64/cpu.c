@@ -114,3 +114,9 @@ void arch_reboot(void)
 	for (;;)
 		hlt();
 }
+
+/* entry.S identity-maps [0, 4 GiB) with 2 MiB pages; nothing above is mapped yet. */
+uint64_t arch_phys_limit(void)
+{
+	return (uint64_t)BOOT_IDENTITY_GIB << 30;
+}

@@ -66,6 +66,10 @@ uint64_t arch_counter_hz(void);
 void arch_timer_program(uint64_t deadline);
 unsigned int arch_timer_line(void);
 
+/* One past the highest physical address the kernel can reach at that same address
+ * today (the MMU off, or the boot identity map); RAM above it is left alone. */
+uint64_t arch_phys_limit(void);
+
 /* Reset the machine (the host sees a reboot; under -no-reboot, QEMU exits). */
 __noreturn void arch_reboot(void);
 

@@ -85,6 +85,15 @@ class BuildTest(unittest.TestCase):
                 f.write(text)
             make("ARCH=riscv64", f"O={self.O}")
 
+    def test_no_second_heap_in_the_image(self):
+        # picolibc's malloc would be a heap beside kmalloc: it must not be linked.
+        syms = subprocess.run(["riscv64-unknown-elf-nm", os.path.join(self.O, "kernel.elf")],
+                              capture_output=True, text=True, check=True).stdout
+        names = {line.split()[-1] for line in syms.splitlines()}
+        self.assertIn("kmalloc", names)
+        self.assertFalse(names & {"malloc", "free", "sbrk", "_sbrk", "__malloc_sbrk_base"},
+                         "a C library heap is linked")
+
     def test_objects_stay_in_the_build_directory(self):
         stray = subprocess.run(["git", "-C", SRCTREE, "status", "--porcelain",
                                 "--ignored", "--", "kernel", "drivers", "arch"],
