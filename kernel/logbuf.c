@@ -17,7 +17,7 @@ struct record_header {
 
 static size_t record_size(size_t len)
 {
-	return sizeof(struct record_header) + ALIGN_UP(len, 8);
+	return sizeof(struct record_header) + ALIGN_UP(len, _Alignof(struct record_header));
 }
 
 static void ring_write(struct logbuf *lb, uint64_t pos, const void *src, size_t len)

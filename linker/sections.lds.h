@@ -20,6 +20,7 @@
 		*(.text .text.*)						\
 	}									\
 	.rodata : ALIGN(16) {							\
+		KEEP(*(.rodata.kernel_config))	/* read by debuggers too */	\
 		*(.rodata .rodata.*)						\
 		*(.srodata .srodata.*)						\
 		. = ALIGN(8);							\

@@ -1,28 +1,303 @@
 """The debug workflow: QEMU's gdbstub + gdb-multiarch with the kernel's symbols stops
-in kmain with a sane backtrace (the same commands `make debug` / `make gdb` use)."""
+in kmain with a sane backtrace (the same commands `make debug` / `make gdb` use), and the
+kernel-aware commands of tools/gdb/refkernel.py read the kernel's real state: each is
+checked against what the kernel itself printed on its console, the .config the image was
+built from and the command line QEMU passed."""
 
 import os
+import re
+import select
 import shlex
+import signal
 import subprocess
+import tempfile
+import time
 
 import qemu
 
+MARK = "@@ refkernel-test "
+CMDLINE = "ktest=off gdbtest=kbootinfo"     # an argument only this test passes
+# Bounded: on aarch64 with GCC, gdb's unwinder repeats shell_run's frame for ever (the
+# kernel's own backtrace stops at kmain).
+BT = "bt 12"
 
-def test_gdb_break_kmain(ctx):
+
+def _skip_if_console_driven(ctx):
     if qemu.console_steps(ctx.target, ctx.chain, ""):
         raise ctx.Skip("this boot loader is driven over the console, which gdb's pipe holds")
+
+
+def _skip_without_dwarf(ctx):
+    if ctx.config.get("CONFIG_DEBUG_INFO") != "y":
+        raise ctx.Skip("the kernel commands read DWARF types: CONFIG_DEBUG_INFO is off")
+
+
+def _gdb_argv(ctx, qemu_argv, commands):
+    """`make gdb`'s setup connected through a pipe (no port), in batch mode. Each entry of
+    commands is a gdb command; the output of the ones given as ("out", cmd) is marked, so
+    that _sections() can tell them apart."""
+    argv = qemu.gdb_argv(ctx.target, ctx.objtree, "| exec " + shlex.join(qemu_argv))
+    argv.append("-batch")
+    for cmd in commands:
+        if isinstance(cmd, tuple):
+            argv += ["-ex", f"echo {MARK}{cmd[1]}\\n", "-ex", cmd[1]]
+        else:
+            argv += ["-ex", cmd]
+    return argv
+
+
+def _kill_gdb(proc):
+    """Kill gdb and the QEMU it started. gdb runs a pipe's command in a session of its
+    own, which would outlive gdb: QEMU is killed first, by pid, so that gdb (its parent)
+    sees the connection close and reaps it; then gdb."""
+    children = []
+    for task in os.listdir(f"/proc/{proc.pid}/task") if proc.poll() is None else []:
+        try:
+            with open(f"/proc/{proc.pid}/task/{task}/children") as f:
+                children += [int(pid) for pid in f.read().split()]
+        except OSError:
+            pass
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _run_gdb(argv, timeout):
+    """gdb's (stdout, stderr); everything it started is gone when this returns."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_gdb(proc)
+        out, _ = proc.communicate()
+        raise AssertionError(f"gdb did not finish within {timeout} s:\n{out[-600:]}")
+
+
+def _sections(out):
+    """{command: its output lines} for the marked commands."""
+    sections, current = {}, None
+    for line in out.splitlines():
+        if line.startswith(MARK):
+            current = sections.setdefault(line[len(MARK):], [])
+        elif current is not None:
+            current.append(line)
+    return sections
+
+
+def _kernel_lines(console):
+    """The console from the banner on, without the firmware's lines before it."""
+    lines = [line.rstrip("\r") for line in console.replace("\r\n", "\n").split("\n")]
+    starts = [i for i, line in enumerate(lines) if line.startswith("refkernel ")]
+    assert starts, f"no banner on the console: {lines[-5:]}"
+    return lines[starts[0]:]
+
+
+def _dmesg_texts(lines):
+    """kdmesg's lines as (level, text)."""
+    out = []
+    for line in lines:
+        m = re.match(r"<(\d)>(.*)$", line)
+        if m:
+            out.append((int(m.group(1)), m.group(2)))
+    return out
+
+
+def _assert_in_order(needles, haystack, what):
+    """Every line of needles appears in haystack, in the same order."""
+    pos = 0
+    for needle in needles:
+        try:
+            pos = haystack.index(needle, pos) + 1
+        except ValueError:
+            raise AssertionError(f"{what}: {needle!r} missing or out of order; kdmesg has "
+                                 f"{haystack[max(0, pos - 2):pos + 3]} around there")
+
+
+def _banner_fact(lines, pattern, required=True):
+    """The first match of pattern in lines (None if not required and absent)."""
+    for line in lines:
+        m = re.search(pattern, line)
+        if m:
+            return m
+    assert not required, f"no line matches {pattern!r} in {lines}"
+    return None
+
+
+def test_gdb_break_kmain(ctx):
+    _skip_if_console_driven(ctx)
     log = os.path.join(ctx.objtree, "gdb-console.log")
     argv = ctx.qemu_argv(serial=f"file:{log}") + ["-S", "-gdb", "stdio"]
-    # Same setup as `make gdb`, but connected through a pipe (no port) and in batch mode.
-    gdb = qemu.gdb_argv(ctx.target, ctx.objtree, "| exec " + shlex.join(argv))
-    gdb += ["-batch", "-ex", "break kmain", "-ex", "continue", "-ex", "bt", "-ex", "info registers",
-            "-ex", "kill"]
-    try:
-        out = subprocess.run(gdb, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             timeout=ctx.timeout).stdout
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"gdb did not finish within {ctx.timeout} s")
+    gdb = _gdb_argv(ctx, argv, ["break kmain", "continue", "bt", "info registers", "kill"])
+    out, _ = _run_gdb(gdb, ctx.timeout)
     assert "Breakpoint 1, kmain" in out, f"did not stop in kmain:\n{out[-600:]}"
     bt = [line for line in out.splitlines() if line.startswith("#")]
     assert bt and "kmain" in bt[0], f"backtrace does not start in kmain: {bt}"
     assert "too long" not in out, "register packet size mismatch"
+
+
+def test_gdb_kernel_commands(ctx):
+    """Stopped where the shell starts (banner printed, interrupts set up), every command
+    agrees with the console, the .config and QEMU's -append."""
+    _skip_if_console_driven(ctx)
+    _skip_without_dwarf(ctx)
+    log = os.path.join(ctx.objtree, "gdb-commands-console.log")
+    argv = ctx.qemu_argv(append=CMDLINE, serial=f"file:{log}") + ["-S", "-gdb", "stdio"]
+    # *shell_run: the function's first instruction, reached exactly once.
+    gdb = _gdb_argv(ctx, argv, ["break *shell_run", "continue", ("out", "kdmesg"),
+                                ("out", "kconfig"), ("out", "kcpus"), ("out", "kirqs"),
+                                ("out", "kbootinfo"), "kill"])
+    stdout, stderr = _run_gdb(gdb, ctx.timeout)
+    assert "Breakpoint 1, " in stdout and "shell_run" in stdout, \
+        f"did not stop in shell_run:\n{stdout[-600:]}\n{stderr[-600:]}"
+    out = _sections(stdout)
+    with open(log, encoding="utf-8", errors="replace") as f:
+        console = _kernel_lines(f.read())
+    banner = console[:console.index("Type 'help' for the list of commands.") + 1]
+
+    # kdmesg: the banner at level 6 (info), and every console line of it in order.
+    dmesg = _dmesg_texts(out["kdmesg"])
+    texts = [text for _, text in dmesg]
+    assert (6, banner[0]) in dmesg, \
+        f"kdmesg lacks the banner at level 6 (info): {out['kdmesg'][:3]}\n{stderr}"
+    _assert_in_order(banner, texts, "kdmesg against the console")
+
+    # kconfig: exactly the .config the image was built from.
+    if ctx.config.get("CONFIG_IKCONFIG") == "y":
+        with open(os.path.join(ctx.objtree, ".config"), encoding="utf-8") as f:
+            config = f.read().splitlines()
+        missing = [line for line in config if line not in out["kconfig"]]
+        assert out["kconfig"] == config, \
+            f"kconfig differs from {ctx.objtree}/.config: lacks {missing[:5]}, " \
+            f"starts {out['kconfig'][:3]}\n{stderr[-300:]}"
+    else:
+        assert "no kernel_config" in stderr, "kconfig without CONFIG_IKCONFIG: no error"
+
+    # kbootinfo: QEMU's -append, and the banner's figures.
+    info = out["kbootinfo"]
+    assert f'  cmdline      "{CMDLINE}"' in info, f"kbootinfo cmdline: {info}"
+    mem = _banner_fact(banner, r"memory\s+(\d+) MiB in (\d+) range")
+    m = _banner_fact(info, r"^  memory\s+(\d+) ranges?, (\d+) bytes")
+    assert int(m.group(1)) == int(mem.group(2)) and \
+        int(m.group(2)) >> 20 == int(mem.group(1)), \
+        f"kbootinfo memory differs from the banner's {mem.group(0)}: {m.group(0)}"
+    timer = _banner_fact(banner, r"timer\s+(\d+) Hz", required=False)
+    if timer:
+        assert f"  timer        {timer.group(1)} Hz" in info, f"kbootinfo timer: {info}"
+    cpu = _banner_fact(banner, r"cpu\s+id (\d+) \(.*\), (\d+) CPUs? found")
+    boot_id, ncpus = int(cpu.group(1)), int(cpu.group(2))
+    m = _banner_fact(info, r"^  cpus\s+(\d+): (.*)$")
+    assert int(m.group(1)) == ncpus, f"kbootinfo cpus: {info}"
+    assert f"{boot_id:#x} (boot)" in m.group(2), f"kbootinfo boot CPU: {m.group(0)}"
+    con = _banner_fact(banner, r"console\s+\S+ at (0x[0-9a-f]+)$", required=False)
+    kcon = _banner_fact(info, r"^  console\s+(\w+) at (0x[0-9a-f]+), reg_shift \d+, "
+                              r"irq (-?\d+)")
+    if con:
+        assert int(kcon.group(2), 16) == int(con.group(1), 16), \
+            f"console base: banner {con.group(1)}, kbootinfo {kcon.group(2)}"
+
+    # kcpus: one line per CPU, the boot CPU marked with the banner's id, stopped in
+    # shell_run, outside any interrupt.
+    rows = [line.split() for line in out["kcpus"][1:]]
+    assert len(rows) == ncpus, f"kcpus shows {len(rows)} CPUs, the banner {ncpus}: " \
+                               f"{out['kcpus']}"
+    boot_rows = [row for row in rows if len(row) > 2 and row[2] == "*"]
+    assert len(boot_rows) == 1 and int(boot_rows[0][1], 16) == boot_id, \
+        f"kcpus boot CPU is not id {boot_id}: {out['kcpus']}"
+    assert "<shell_run>" in boot_rows[0] and boot_rows[0][-2] == "0", \
+        f"kcpus boot CPU not in shell_run at nesting 0: {boot_rows[0]}"
+
+    # kirqs: the timer and, when it receives by interrupt, the console on its line.
+    irqs = {row[2]: row for row in (line.split() for line in out["kirqs"][2:-1])}
+    assert out["kirqs"] and out["kirqs"][0].startswith("controller: ") and \
+        out["kirqs"][-1].startswith("total "), f"kirqs: {out['kirqs']}"
+    assert "timer" in irqs, f"kirqs has no timer line: {out['kirqs']}"
+    if not any("no receive interrupt" in line for line in console):
+        assert "console" in irqs and irqs["console"][0] == kcon.group(3), \
+            f"kirqs console line differs from boot_info's irq {kcon.group(3)}: {out['kirqs']}"
+
+
+def _drive_console(proc, fifo_out, fifo_in, deadline, steps):
+    """Read the console FIFO until gdb exits; steps are (text to wait for, text to send),
+    each looked for after the previous one. Returns the console text and whether gdb
+    had to be killed at the deadline."""
+    text, pos, step = "", 0, 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            _kill_gdb(proc)
+            return text, True
+        ready, _, _ = select.select([fifo_out], [], [], min(remaining, 0.2))
+        if ready:
+            text += os.read(fifo_out, 65536).decode("utf-8", "replace")
+        while step < len(steps) and text.find(steps[step][0], pos) >= 0:
+            pos = text.find(steps[step][0], pos) + len(steps[step][0])
+            os.write(fifo_in, steps[step][1].encode())
+            step += 1
+        if not ready and proc.poll() is not None:
+            return text, False
+
+
+def test_gdb_kdmesg_after_panic(ctx):
+    """The shell's `crash panic`, stopped in arch_poweroff: kdmesg holds the banner and
+    the whole panic report, as the console showed them."""
+    _skip_if_console_driven(ctx)
+    _skip_without_dwarf(ctx)
+    with tempfile.TemporaryDirectory(prefix="refkernel-gdb-") as tmp:
+        # The console on a FIFO pair (QEMU's pipe: chardev reads <path>.in and writes
+        # <path>.out): gdb holds QEMU's stdio, and the test types at the shell.
+        path = os.path.join(tmp, "serial")
+        for suffix in (".in", ".out"):
+            os.mkfifo(path + suffix)
+        # O_RDWR: opening never blocks, and neither side sees end-of-file while QEMU
+        # starts or after it exits (gdb's exit ends the run).
+        fifo_out = os.open(path + ".out", os.O_RDWR | os.O_NONBLOCK)
+        fifo_in = os.open(path + ".in", os.O_RDWR)
+        argv = ctx.qemu_argv(append="ktest=off", serial=f"pipe:{path}") + \
+            ["-S", "-gdb", "stdio"]
+        gdb = _gdb_argv(ctx, argv, ["break arch_poweroff", "continue", ("out", BT),
+                                    ("out", "kdmesg"), ("out", "kcpus"), "kill"])
+        # gdb's output to a file: nobody reads a pipe while the test types.
+        with open(os.path.join(tmp, "gdb.out"), "w+", encoding="utf-8") as out_file:
+            proc = subprocess.Popen(gdb, stdin=subprocess.DEVNULL, stdout=out_file,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                # The shell prints its prompt after the banner's last line.
+                console, timed_out = _drive_console(
+                    proc, fifo_out, fifo_in, time.monotonic() + ctx.timeout,
+                    [("Type 'help' for the list of commands.", ""), ("> ", "crash panic\r")])
+            finally:
+                os.close(fifo_out)
+                os.close(fifo_in)
+            out_file.seek(0)
+            stdout = out_file.read()
+    assert not timed_out, f"gdb did not finish within {ctx.timeout} s:\n{stdout[-600:]}\n" \
+        f"console: {console[-300:]!r}"
+    assert "Breakpoint 1, " in stdout and "arch_poweroff" in stdout, \
+        f"did not stop in arch_poweroff:\n{stdout[-800:]}"
+    out = _sections(stdout)
+    lines = _kernel_lines(console)
+    assert any("Kernel panic: deliberate panic from the shell" in line for line in lines), \
+        f"the kernel did not panic: {lines[-5:]}"
+    assert any("panic_at" in line or "cmd_crash" in line for line in out[BT]), \
+        f"the backtrace does not lead to the panic: {out[BT]}"
+    dmesg = _dmesg_texts(out["kdmesg"])
+    texts = [text for _, text in dmesg]
+    # Everything printk'd reached the console at panic time (console_loglevel 8): the
+    # banner and the report, in order. The shell's own output (echo, prompt) is not in
+    # the log and is left out of the comparison.
+    banner = lines[:lines.index("Type 'help' for the list of commands.") + 1]
+    start = max(i for i, line in enumerate(lines) if line.startswith("Panic at "))
+    report = lines[start:lines.index("Kernel panic: deliberate panic from the shell") + 1]
+    _assert_in_order(banner + report, texts, "kdmesg after the panic")
+    assert (0, "Kernel panic: deliberate panic from the shell") in dmesg, \
+        f"the panic message is not at level 0 (emergency): {out['kdmesg'][-3:]}"
+    boot = [line for line in out["kcpus"] if " * " in line]
+    assert boot and "<arch_poweroff" in boot[0], f"kcpus: {out['kcpus']}"
