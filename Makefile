@@ -244,6 +244,9 @@ ifeq ($(CONFIG_LIBC_PICOLIBC),y)
   endif
   libc-include := $(PICOLIBC)/include
   libc-archive := $(PICOLIBC)/$(PICOLIBC_LIBDIR)/libc.a
+  # The integer-only printf (long long included): the kernel formats no floating point,
+  # and the default one brings 5-7 KiB of float conversion with it.
+  libc-ldflags := --defsym=vfprintf=__i_vfprintf
 else
   libc-include := $(srctree)/kernel/libc/include
   libc-archive :=
@@ -281,7 +284,7 @@ KBUILD_CFLAGS := $(common-cflags) $(CPU_CFLAGS) $(toolchain-cflags)
 KBUILD_AFLAGS := $(common-aflags) $(CPU_CFLAGS) $(toolchain-cflags)
 
 KBUILD_LDFLAGS := -nostdlib -static --gc-sections --build-id=none -z max-page-size=4096 \
-	$(toolchain-ldflags)
+	$(toolchain-ldflags) $(libc-ldflags)
 
 # ---------------------------------------------------------------------------------------
 # Objects: Kbuild lists, `obj-y += file.o` and `obj-y += subdir/`, read recursively.
