@@ -64,36 +64,49 @@ static unsigned long long parse(const char *s, char **end, int base, bool *neg,
 	return v;
 }
 
-unsigned long long strtoull(const char *restrict s, char **restrict end, int base)
+/* Signed results: the magnitude may reach max + 1 for a negative number (min). */
+static long long to_signed(const char *s, char **end, int base, long long min, long long max)
 {
 	bool neg, overflow;
-	unsigned long long v = parse(s, end, base, &neg, ULLONG_MAX, &overflow);
+	unsigned long long v = parse(s, end, base, &neg, (unsigned long long)max + 1, &overflow);
 
-	return overflow ? ULLONG_MAX : neg ? -v : v;
-}
-
-long long strtoll(const char *restrict s, char **restrict end, int base)
-{
-	bool neg, overflow;
-	/* The magnitude may reach LLONG_MAX + 1 for a negative number. */
-	unsigned long long v = parse(s, end, base, &neg, (unsigned long long)LLONG_MAX + 1,
-				     &overflow);
-
-	if (!neg && v > LLONG_MAX) {
+	if (!neg && v > (unsigned long long)max) {
 		overflow = true;
 		errno = ERANGE;
 	}
 	if (overflow)
-		return neg ? LLONG_MIN : LLONG_MAX;
+		return neg ? min : max;
 	return neg ? (long long)(0 - v) : (long long)v;
 }
 
-unsigned long strtoul(const char *restrict s, char **restrict end, int base)
+/* Unsigned results: a minus sign negates in the result's type, as C11 7.22.1.4 says. */
+static unsigned long long to_unsigned(const char *s, char **end, int base,
+				      unsigned long long max)
 {
-	return (unsigned long)strtoull(s, end, base);	/* LP64: long is 64 bits */
+	bool neg, overflow;
+	unsigned long long v = parse(s, end, base, &neg, max, &overflow);
+
+	if (overflow)
+		return max;
+	return neg ? (0 - v) & max : v;
 }
 
 long strtol(const char *restrict s, char **restrict end, int base)
 {
-	return (long)strtoll(s, end, base);
+	return (long)to_signed(s, end, base, LONG_MIN, LONG_MAX);
+}
+
+long long strtoll(const char *restrict s, char **restrict end, int base)
+{
+	return to_signed(s, end, base, LLONG_MIN, LLONG_MAX);
+}
+
+unsigned long strtoul(const char *restrict s, char **restrict end, int base)
+{
+	return (unsigned long)to_unsigned(s, end, base, ULONG_MAX);
+}
+
+unsigned long long strtoull(const char *restrict s, char **restrict end, int base)
+{
+	return to_unsigned(s, end, base, ULLONG_MAX);
 }
