@@ -15,9 +15,9 @@ const char *error_name(int err)
 		[E_NOTSUP] = "not supported",
 	};
 
-	if (err < 0)
-		err = -err;
-	if ((size_t)err >= ARRAY_SIZE(names) || !names[err])
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+
+	if (e >= ARRAY_SIZE(names) || !names[e])
 		return "unknown error";
-	return names[err];
+	return names[e];
 }

@@ -66,11 +66,12 @@ const char *fdt_strerror(int err)
 		[FDT_ERR_NULL] = "no device tree passed",
 	};
 
-	if (err < 0)
-		err = -err;
-	if (err <= 0 || (size_t)err >= ARRAY_SIZE(names) || !names[err])
+	/* -INT_MIN overflows: negate in unsigned arithmetic. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+
+	if (e == 0 || e >= ARRAY_SIZE(names) || !names[e])
 		return "unknown device tree error";
-	return names[err];
+	return names[e];
 }
 
 static uint32_t align4(uint32_t x)
@@ -158,6 +159,8 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 	uint32_t size = f->structs_size;
 	int depth = 0;
 	bool seen_root = false;
+	/* Properties come before a node's children (Devicetree Specification 5.4.2). */
+	bool had_child[FDT_MAX_DEPTH + 1] = { false };
 
 	*pos = 0;
 	while (*pos + 4 <= size) {
@@ -171,6 +174,8 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 				return -FDT_ERR_BADSTRUCTURE;	/* a second root */
 			if (++depth > FDT_MAX_DEPTH)
 				return -FDT_ERR_TOODEEP;
+			had_child[depth - 1] = true;
+			had_child[depth] = false;
 			seen_root = true;
 			n = bounded_strlen((const char *)s + p, size - p);
 			if (n < 0)
@@ -184,7 +189,7 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 		case FDT_PROP: {
 			uint32_t len, nameoff;
 
-			if (depth == 0 || p + 8 > size)
+			if (depth == 0 || p + 8 > size || had_child[depth])
 				return -FDT_ERR_BADSTRUCTURE;
 			len = fdt32(s + p);
 			nameoff = fdt32(s + p + 4);

@@ -1,7 +1,7 @@
 /*
  * Log ring buffer. Records are laid out back to back in a power-of-two byte ring:
- * a 16-byte header (text length, level, sequence number) then the text, padded to
- * 8 bytes. Positions grow without bound and are reduced modulo the size on access,
+ * a 16-byte header (text length, level, sequence number) then the text, padded to the
+ * header's alignment (8 bytes on the 64-bit targets). Positions grow without bound and are reduced modulo the size on access,
  * so head - tail is always the number of bytes in use.
  */
 #include <string.h>

@@ -118,7 +118,7 @@ static uintmax_t get_unsigned(const struct spec *sp, va_list *ap)
 	case 'L': return va_arg(*ap, unsigned long long);
 	case 'z': return va_arg(*ap, size_t);
 	case 'j': return va_arg(*ap, uintmax_t);
-	case 't': return (uintmax_t)va_arg(*ap, ptrdiff_t);
+	case 't': return (size_t)va_arg(*ap, ptrdiff_t);	/* its unsigned twin */
 	default:  return va_arg(*ap, unsigned int);
 	}
 }
@@ -130,7 +130,7 @@ static intmax_t get_signed(const struct spec *sp, va_list *ap)
 	case 'h': return (short)va_arg(*ap, int);
 	case 'l': return va_arg(*ap, long);
 	case 'L': return va_arg(*ap, long long);
-	case 'z': return (intmax_t)va_arg(*ap, size_t);
+	case 'z': return (ptrdiff_t)va_arg(*ap, size_t);	/* its signed twin */
 	case 'j': return va_arg(*ap, intmax_t);
 	case 't': return va_arg(*ap, ptrdiff_t);
 	default:  return va_arg(*ap, int);

@@ -400,6 +400,48 @@ static void limits_nesting_depth(struct ktest *t)
 	KTEST_EXPECT_EQ(t, fdt_open(&f, scratch, sizeof(scratch), NULL), -FDT_ERR_TOODEEP);
 }
 
+/* root { child { }; x; }: a property after a child node (spec 5.4.2 forbids it, and
+ * fdt_prop() would never find it). */
+static void rejects_property_after_child(struct ktest *t)
+{
+	static const uint32_t tokens[] = {
+		TOK_BEGIN_NODE, 0,			/* the root, empty name */
+		TOK_BEGIN_NODE, 0x63000000,		/* "c" */
+		TOK_END_NODE,
+		TOK_PROP, 0, 0,				/* "x", no value */
+		TOK_END_NODE, TOK_END,
+	};
+	uint32_t off_struct = 48, size = sizeof(tokens), rsvmap, strings;
+	struct fdt f;
+
+	memset(scratch, 0, sizeof(scratch));
+	for (size_t i = 0; i < ARRAY_SIZE(tokens); i++)
+		put32(scratch + off_struct + 4 * i, tokens[i]);
+	strings = off_struct + size;
+	memcpy(scratch + strings, "x", 2);
+	rsvmap = (strings + 2 + 7) & ~7u;
+	put32(scratch, FDT_MAGIC);
+	put32(scratch + H_TOTALSIZE, rsvmap + 16);
+	put32(scratch + H_OFF_STRUCT, off_struct);
+	put32(scratch + H_SIZE_STRUCT, size);
+	put32(scratch + H_OFF_STRINGS, strings);
+	put32(scratch + H_SIZE_STRINGS, 2);
+	put32(scratch + H_OFF_RSVMAP, rsvmap);
+	put32(scratch + H_VERSION, 17);
+	put32(scratch + H_LAST_COMP, 16);
+	KTEST_EXPECT_EQ(t, fdt_open(&f, scratch, sizeof(scratch), NULL), -FDT_ERR_BADSTRUCTURE);
+
+	/* The same property before the child is fine. */
+	put32(scratch + off_struct + 8, TOK_PROP);
+	put32(scratch + off_struct + 12, 0);
+	put32(scratch + off_struct + 16, 0);
+	put32(scratch + off_struct + 20, TOK_BEGIN_NODE);
+	put32(scratch + off_struct + 24, 0x63000000);
+	put32(scratch + off_struct + 28, TOK_END_NODE);
+	KTEST_EXPECT_EQ(t, fdt_open(&f, scratch, sizeof(scratch), NULL), 0);
+	KTEST_EXPECT_TRUE(t, fdt_prop(&f, fdt_root(&f), "x", NULL) != NULL);
+}
+
 /* Flip one bit in every byte: each variant is either rejected, or opens and can be
  * walked completely (every node, every property) in bounded time. */
 static void survives_bit_flips(struct ktest *t)
@@ -445,4 +487,5 @@ KTEST_SUITE(fdt,
 	    KTEST_CASE(rejects_unterminated_strings),
 	    KTEST_CASE(rejects_bad_structure),
 	    KTEST_CASE(limits_nesting_depth),
+	    KTEST_CASE(rejects_property_after_child),
 	    KTEST_CASE(survives_bit_flips));
