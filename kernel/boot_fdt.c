@@ -19,8 +19,7 @@ static const char *const irq_controllers[] = {
 };
 
 static void add_reg_ranges(const struct fdt *f, int node, uint32_t ac, uint32_t sc,
-			   int (*add)(struct boot_info *, uint64_t, uint64_t),
-			   struct boot_info *bi)
+			   int (*add)(struct boot_info *, uint64_t, uint64_t), struct boot_info *bi)
 {
 	int len;
 	const uint8_t *reg = fdt_prop(f, node, "reg", &len);
@@ -98,8 +97,8 @@ static int stdout_node(const struct fdt *f, int chosen)
  * (type, number, flags) become an INTID (SPIs from 32, PPIs from 16); a one- or
  * two-cell specifier (the PLIC's) is the line itself. -1 when there is none.
  */
-#define GIC_SPI		0
-#define GIC_PPI		1
+#define GIC_SPI 0
+#define GIC_PPI 1
 
 static int32_t device_irq(const struct fdt *f, int node)
 {
@@ -128,7 +127,7 @@ static void find_console(const struct fdt *f, int chosen, struct boot_info *bi)
 	uint64_t base;
 
 	if (node < 0 || fdt_reg_base(f, node, &base) < 0)
-		return;		/* keep the early UART; kmain says so */
+		return; /* keep the early UART; kmain says so */
 	if (fdt_is_compatible(f, node, "ns16550a") || fdt_is_compatible(f, node, "ns16550")) {
 		bi->console.kind = CONSOLE_NS16550_MMIO;
 		bi->console.reg_shift = fdt_prop_u32(f, node, "reg-shift", 0);
@@ -190,8 +189,8 @@ void boot_info_from_fdt(struct boot_info *bi, const void *blob)
 	int err = fdt_open(f, blob, FDT_MAX_SIZE, &where);
 
 	if (err)
-		panic("device tree at %p rejected: %s (byte offset %u)", blob,
-		      fdt_strerror(err), (unsigned int)where);
+		panic("device tree at %p rejected: %s (byte offset %u)", blob, fdt_strerror(err),
+		      (unsigned int)where);
 
 	bi->protocol = "FDT";
 	bi->fdt = blob;

@@ -2,8 +2,8 @@
 #include "boot_info.h"
 #include "errors.h"
 
-static int add_range(struct mem_range *table, unsigned int *count, unsigned int max,
-		     uint64_t base, uint64_t size)
+static int add_range(struct mem_range *table, unsigned int *count, unsigned int max, uint64_t base,
+		     uint64_t size)
 {
 	if (*count >= max)
 		return -E_NOSPC;

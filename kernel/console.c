@@ -12,12 +12,12 @@
 #include "irq.h"
 #include "uart.h"
 
-#define RX_RING_SIZE 256	/* a power of two */
+#define RX_RING_SIZE 256 /* a power of two */
 
 static struct {
 	char buf[RX_RING_SIZE];
-	unsigned int head, tail;	/* free-running; head - tail bytes waiting */
-	bool interrupts;		/* filled by the interrupt handler */
+	unsigned int head, tail; /* free-running; head - tail bytes waiting */
+	bool interrupts;	 /* filled by the interrupt handler */
 	struct console_rx_stats stats;
 } rx;
 
@@ -142,7 +142,7 @@ int console_getc(void)
 	int c = -1;
 
 	if (!rx.interrupts)
-		drain_uart();	/* polled: pick up what the UART has */
+		drain_uart(); /* polled: pick up what the UART has */
 	if (rx.head != rx.tail)
 		c = (unsigned char)rx.buf[rx.tail++ % RX_RING_SIZE];
 	arch_irq_restore(flags);

@@ -160,7 +160,7 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 	int depth = 0;
 	bool seen_root = false;
 	/* Properties come before a node's children (Devicetree Specification 5.4.2). */
-	bool had_child[FDT_MAX_DEPTH + 1] = { false };
+	bool had_child[FDT_MAX_DEPTH + 1] = {false};
 
 	*pos = 0;
 	while (*pos + 4 <= size) {
@@ -171,7 +171,7 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 		switch (token) {
 		case FDT_BEGIN_NODE:
 			if (depth == 0 && seen_root)
-				return -FDT_ERR_BADSTRUCTURE;	/* a second root */
+				return -FDT_ERR_BADSTRUCTURE; /* a second root */
 			if (++depth > FDT_MAX_DEPTH)
 				return -FDT_ERR_TOODEEP;
 			had_child[depth - 1] = true;
@@ -213,7 +213,7 @@ static int check_structure(const struct fdt *f, uint32_t *pos)
 			return -FDT_ERR_BADSTRUCTURE;
 		*pos = p;
 	}
-	return -FDT_ERR_BADSTRUCTURE;	/* ran off the end without FDT_END */
+	return -FDT_ERR_BADSTRUCTURE; /* ran off the end without FDT_END */
 }
 
 int fdt_open(struct fdt *f, const void *blob, size_t max_size, uint32_t *err_offset)
@@ -328,8 +328,7 @@ const void *fdt_prop(const struct fdt *f, int node, const char *name, int *len)
 	uint32_t t;
 
 	while ((t = token_at(f, pos)) == FDT_PROP || t == FDT_NOP) {
-		if (t == FDT_PROP &&
-		    strcmp(f->strings + fdt32(f->structs + pos + 8), name) == 0) {
+		if (t == FDT_PROP && strcmp(f->strings + fdt32(f->structs + pos + 8), name) == 0) {
 			if (len)
 				*len = (int)fdt32(f->structs + pos + 4);
 			return f->structs + pos + 12;
@@ -413,7 +412,7 @@ int fdt_parent(const struct fdt *f, int node)
 		if (t == FDT_BEGIN_NODE) {
 			if ((int)pos == node)
 				return depth > 0 ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
-			if (depth == FDT_MAX_DEPTH)	/* fdt_open() rules this out */
+			if (depth == FDT_MAX_DEPTH) /* fdt_open() rules this out */
 				break;
 			stack[depth++] = (int)pos;
 		} else if (t == FDT_END_NODE && depth > 0) {

@@ -15,25 +15,25 @@
 #include "pmm.h"
 #include "printk.h"
 
-#define SLAB_MAGIC	0x51ab51ab
-#define LARGE_MAGIC	0x1a26e000
-#define MIN_CLASS	16
-#define CLASSES		8		/* 16, 32, ... 2048 */
-#define POISON		0x6b		/* freed memory, under CONFIG_DEBUG_HEAP */
-#define REDZONE		0xcc
+#define SLAB_MAGIC  0x51ab51ab
+#define LARGE_MAGIC 0x1a26e000
+#define MIN_CLASS   16
+#define CLASSES	    8	 /* 16, 32, ... 2048 */
+#define POISON	    0x6b /* freed memory, under CONFIG_DEBUG_HEAP */
+#define REDZONE	    0xcc
 #ifdef CONFIG_DEBUG_HEAP
-#define REDZONE_SIZE	KMALLOC_ALIGN
+#define REDZONE_SIZE KMALLOC_ALIGN
 #else
-#define REDZONE_SIZE	0
+#define REDZONE_SIZE 0
 #endif
 
 struct slab {
 	uint32_t magic;
-	uint32_t class_size;		/* object size handed out */
-	uint32_t slot_size;		/* object + red zone */
+	uint32_t class_size; /* object size handed out */
+	uint32_t slot_size;  /* object + red zone */
 	uint32_t in_use;
-	struct slab *next, *prev;	/* the cache's slabs with free objects */
-	void *free;			/* first free object */
+	struct slab *next, *prev; /* the cache's slabs with free objects */
+	void *free;		  /* first free object */
 };
 
 struct large {
@@ -44,7 +44,7 @@ struct large {
 
 _Static_assert(sizeof(struct large) <= KMALLOC_ALIGN, "large header fits its slot");
 
-static struct slab *caches[CLASSES];	/* slabs with at least one free object */
+static struct slab *caches[CLASSES]; /* slabs with at least one free object */
 static struct heap_stats stats;
 
 static unsigned int class_index(size_t size)
@@ -128,9 +128,11 @@ static void *slab_alloc(size_t size)
 		push_slab(&caches[ci], s);
 	}
 	obj = s->free;
+	if (!obj) /* only slabs with a free object are on the list */
+		panic("heap: a full slab of %u-byte objects on the free list", s->class_size);
 	s->free = *(void **)obj;
 	if (++s->in_use && !s->free)
-		unlink_slab(&caches[ci], s);	/* full: off the cache's list */
+		unlink_slab(&caches[ci], s); /* full: off the cache's list */
 #ifdef CONFIG_DEBUG_HEAP
 	for (size_t i = sizeof(void *); i < s->class_size; i++)
 		if (((uint8_t *)obj)[i] != POISON) {
@@ -157,7 +159,7 @@ static void slab_free(struct slab *s, void *obj)
 	memset((char *)obj + sizeof(void *), POISON, s->class_size - sizeof(void *));
 #endif
 	if (!s->free)
-		push_slab(&caches[ci], s);	/* was full: back on the list */
+		push_slab(&caches[ci], s); /* was full: back on the list */
 	*(void **)obj = s->free;
 	s->free = obj;
 	if (--s->in_use == 0) {
@@ -261,7 +263,7 @@ void *krealloc(void *p, size_t size)
 		return kmalloc(size);
 	old = ksize(p);
 	if (size <= old && size > old / 2)
-		return p;		/* fits, and not wastefully big */
+		return p; /* fits, and not wastefully big */
 	q = kmalloc(size);
 	if (!q)
 		return NULL;

@@ -53,7 +53,7 @@ int irq_request(unsigned int line, irq_handler_t handler, void *arg, const char 
 		arch_irq_restore(flags);
 		return -E_NOSPC;
 	}
-	descs[line] = (struct irq_desc){ handler, arg, name, 0 };
+	descs[line] = (struct irq_desc){handler, arg, name, 0};
 	chip->unmask(line);
 	arch_irq_restore(flags);
 	return 0;

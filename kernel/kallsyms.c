@@ -12,7 +12,7 @@
 struct kallsyms_entry {
 	uint64_t addr;
 	uint32_t size;
-	uint32_t name;		/* offset in kallsyms_names */
+	uint32_t name; /* offset in kallsyms_names */
 };
 
 extern const uint32_t kallsyms_count;

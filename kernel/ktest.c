@@ -33,10 +33,9 @@ static int run_suite(const struct ktest_suite *s, size_t number)
 {
 	int failed = 0, skipped = 0;
 
-	console_printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name,
-		       s->count);
+	console_printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name, s->count);
 	for (size_t i = 0; i < s->count; i++) {
-		struct ktest t = { .name = s->cases[i].name };
+		struct ktest t = {.name = s->cases[i].name};
 
 		s->cases[i].run(&t);
 		if (t.failures) {

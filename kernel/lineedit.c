@@ -6,7 +6,7 @@
 
 enum { ESC_NONE, ESC_SEEN, ESC_CSI };
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 static void echo(struct lineedit *le, const char *s, size_t len)
 {
@@ -14,8 +14,7 @@ static void echo(struct lineedit *le, const char *s, size_t len)
 		le->echo(s, len, le->echo_ctx);
 }
 
-void lineedit_init(struct lineedit *le, void (*echo_fn)(const char *, size_t, void *),
-		   void *ctx)
+void lineedit_init(struct lineedit *le, void (*echo_fn)(const char *, size_t, void *), void *ctx)
 {
 	memset(le, 0, sizeof(*le));
 	le->echo = echo_fn;
@@ -36,15 +35,15 @@ static void remember(struct lineedit *le)
 
 	if (le->len == 0 ||
 	    (le->history_count && strcmp(le->history[newest % LINEEDIT_HISTORY], le->buf) == 0))
-		return;		/* empty lines and repeats are not worth a slot */
+		return; /* empty lines and repeats are not worth a slot */
 	memcpy(le->history[le->history_count++ % LINEEDIT_HISTORY], le->buf, le->len + 1);
 }
 
 /* Replace the line on screen with history entry `back` steps back (0: an empty line). */
 static void recall(struct lineedit *le, unsigned int back)
 {
-	unsigned int kept = le->history_count < LINEEDIT_HISTORY ? le->history_count
-								 : LINEEDIT_HISTORY;
+	unsigned int kept =
+		le->history_count < LINEEDIT_HISTORY ? le->history_count : LINEEDIT_HISTORY;
 
 	if (back > kept)
 		return;
@@ -73,9 +72,9 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 	if (le->esc_state == ESC_CSI) {
 		if (c >= 0x40 && c <= 0x7e) {
 			le->esc_state = ESC_NONE;
-			if (c == 'A')		/* up */
+			if (c == 'A') /* up */
 				recall(le, le->browsing + 1);
-			else if (c == 'B' && le->browsing > 0)	/* down */
+			else if (c == 'B' && le->browsing > 0) /* down */
 				recall(le, le->browsing - 1);
 		}
 		return LINE_PENDING;
@@ -85,7 +84,7 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 	case '\r':
 	case '\n':
 		if (c == '\n' && was_cr)
-			return LINE_PENDING;	/* the LF of a CRLF */
+			return LINE_PENDING; /* the LF of a CRLF */
 		le->last_was_cr = c == '\r';
 		le->buf[le->len] = '\0';
 		echo(le, "\n", 1);
@@ -112,9 +111,9 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char c)
 		return LINE_PENDING;
 	default:
 		if ((unsigned char)c < 0x20)
-			return LINE_PENDING;		/* other control bytes: ignored */
+			return LINE_PENDING; /* other control bytes: ignored */
 		if (le->len + 1 >= LINEEDIT_MAX) {
-			echo(le, "\a", 1);		/* full: ring the bell */
+			echo(le, "\a", 1); /* full: ring the bell */
 			return LINE_PENDING;
 		}
 		le->buf[le->len++] = c;

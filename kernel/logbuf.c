@@ -1,8 +1,8 @@
 /*
  * Log ring buffer. Records are laid out back to back in a power-of-two byte ring:
  * a 16-byte header (text length, level, sequence number) then the text, padded to the
- * header's alignment (8 bytes on the 64-bit targets). Positions grow without bound and are reduced modulo the size on access,
- * so head - tail is always the number of bytes in use.
+ * header's alignment (8 bytes on the 64-bit targets). Positions grow without bound and are reduced
+ * modulo the size on access, so head - tail is always the number of bytes in use.
  */
 #include <string.h>
 
@@ -72,8 +72,8 @@ void logbuf_append(struct logbuf *lb, int level, const char *text, size_t len)
 	lb->head += need;
 }
 
-int logbuf_read(const struct logbuf *lb, uint64_t *seq, struct log_record *rec,
-		char *text, size_t size)
+int logbuf_read(const struct logbuf *lb, uint64_t *seq, struct log_record *rec, char *text,
+		size_t size)
 {
 	uint64_t pos = lb->tail;
 	struct record_header h;

@@ -32,15 +32,15 @@ static void print_banner(const struct boot_info *bi, bool console_from_boot)
 
 	pr_info("refkernel %s %s (%s)\n", kernel_version, arch_name, TARGET_NAME);
 	pr_info("  toolchain %s, libc %s\n", kernel_toolchain, LIBC_DESCRIPTION);
-	pr_info("  firmware  %s, boot protocol %s\n",
-		bi->firmware[0] ? bi->firmware : "unknown", bi->protocol);
+	pr_info("  firmware  %s, boot protocol %s\n", bi->firmware[0] ? bi->firmware : "unknown",
+		bi->protocol);
 	if (bi->bootloader)
 		pr_info("  loader    U-Boot %s%s%s\n", bi->bootloader,
 			bi->boot_config ? ", FIT " : "", bi->boot_config ? bi->boot_config : "");
 	else
 		pr_info("  loader    none (booted directly)\n");
-	pr_info("  cpu       id %" PRIu64 " (%s), %u CPU%s found\n", arch_cpu_id(),
-		arch_cpu_mode(), bi->cpu_count, bi->cpu_count == 1 ? "" : "s");
+	pr_info("  cpu       id %" PRIu64 " (%s), %u CPU%s found\n", arch_cpu_id(), arch_cpu_mode(),
+		bi->cpu_count, bi->cpu_count == 1 ? "" : "s");
 	pr_info("  memory    %" PRIu64 " MiB in %u range%s, %u reserved\n", mem >> 20,
 		bi->mem_count, bi->mem_count == 1 ? "" : "s", bi->reserved_count);
 	pr_info("  console   %s at %#" PRIx64 "%s\n", console_name(),
@@ -74,8 +74,7 @@ void kmain(const struct boot_info *bi)
 
 #ifdef CONFIG_KTEST
 	/* The test image runs its suites unless booted with ktest=off (for shell tests). */
-	if (!cmdline_get(bi->cmdline, "ktest", value, sizeof(value)) ||
-	    strcmp(value, "off") != 0) {
+	if (!cmdline_get(bi->cmdline, "ktest", value, sizeof(value)) || strcmp(value, "off") != 0) {
 		int failed = ktest_run_all();
 
 		arch_poweroff(failed ? EXIT_TESTS_FAILED : EXIT_OK);

@@ -20,19 +20,19 @@
 #include "pmm.h"
 #include "printk.h"
 
-#define MAX_RANGES	64
-#define ZONE_DMA32_END	(4ull << 30)
+#define MAX_RANGES     64
+#define ZONE_DMA32_END (4ull << 30)
 
 /* Page state bytes. */
-#define PS_UNMANAGED	0xff
-#define PS_TAIL		0xfe
-#define PS_FREE		0x80	/* | order: head of a free block */
-#define PS_ALLOCATED	0x40	/* | order: head of an allocated block */
-#define PS_ORDER_MASK	0x1f
+#define PS_UNMANAGED  0xff
+#define PS_TAIL	      0xfe
+#define PS_FREE	      0x80 /* | order: head of a free block */
+#define PS_ALLOCATED  0x40 /* | order: head of an allocated block */
+#define PS_ORDER_MASK 0x1f
 
 struct range {
 	uint64_t base, end;
-	const char *why;	/* for reserved ranges */
+	const char *why; /* for reserved ranges */
 };
 
 struct free_block {
@@ -44,8 +44,8 @@ static unsigned int usable_count;
 static struct range reserved[MAX_RANGES];
 static unsigned int reserved_count;
 
-static uint8_t *state;			/* one byte per page in [first_page, end_page) */
-static uint64_t first_page, end_page;	/* page frame numbers */
+static uint8_t *state;		      /* one byte per page in [first_page, end_page) */
+static uint64_t first_page, end_page; /* page frame numbers */
 static struct free_block *free_lists[ZONE_COUNT][PMM_MAX_ORDER + 1];
 static struct pmm_stats stats;
 
@@ -56,7 +56,7 @@ extern char __image_start[], __image_end[];
 static void note_reserved(uint64_t base, uint64_t end, const char *why)
 {
 	if (reserved_count < MAX_RANGES)
-		reserved[reserved_count++] = (struct range){ base, end, why };
+		reserved[reserved_count++] = (struct range){base, end, why};
 }
 
 /* Remove [base, end) from the usable ranges, splitting one where needed. */
@@ -72,7 +72,7 @@ static void cut(uint64_t base, uint64_t end, const char *why)
 			continue;
 		if (base > u->base && end < u->end && usable_count < MAX_RANGES) {
 			/* A hole in the middle: keep the upper part as a new range. */
-			usable[usable_count++] = (struct range){ end, u->end, NULL };
+			usable[usable_count++] = (struct range){end, u->end, NULL};
 			u->end = base;
 		} else if (base <= u->base) {
 			u->base = end < u->end ? end : u->end;
@@ -97,7 +97,7 @@ static void build_map(const struct boot_info *bi)
 			end = limit;
 		}
 		if (base < end)
-			usable[usable_count++] = (struct range){ base, end, NULL };
+			usable[usable_count++] = (struct range){base, end, NULL};
 	}
 	cut((uintptr_t)__image_start, (uintptr_t)__image_end, "kernel image");
 	for (unsigned int i = 0; i < bi->reserved_count; i++)
@@ -201,8 +201,8 @@ static int bad_free(uint64_t pa, unsigned int order, const char *why, void *call
 	pr_err("pmm: refusing to free %#llx (order %u): %s, called from %p\n",
 	       (unsigned long long)pa, order, why, caller);
 #ifdef CONFIG_DEBUG_PMM
-	panic("pmm: bad free of %#llx (order %u): %s, called from %p",
-	      (unsigned long long)pa, order, why, caller);
+	panic("pmm: bad free of %#llx (order %u): %s, called from %p", (unsigned long long)pa,
+	      order, why, caller);
 #endif
 	return -E_INVAL;
 }
@@ -224,9 +224,9 @@ int pmm_free(uint64_t pa, unsigned int order)
 	if (*s != (PS_ALLOCATED | order)) {
 		arch_irq_restore(flags);
 		return bad_free(pa, order,
-				(*s & PS_FREE) ? "already free (double free)" :
-				(*s & PS_ALLOCATED) ? "allocated with another order" :
-						      "not the start of an allocated block",
+				(*s & PS_FREE)	      ? "already free (double free)"
+				: (*s & PS_ALLOCATED) ? "allocated with another order"
+						      : "not the start of an allocated block",
 				caller);
 	}
 	/* Merge with the buddy as long as it is a free block of the same order. */
@@ -252,8 +252,8 @@ static void release_range(uint64_t base, uint64_t end)
 	while (base < end) {
 		unsigned int order = PMM_MAX_ORDER;
 
-		while (order > 0 && (!IS_ALIGNED(base, PAGE_SIZE << order) ||
-				     base + (PAGE_SIZE << order) > end))
+		while (order > 0 &&
+		       (!IS_ALIGNED(base, PAGE_SIZE << order) || base + (PAGE_SIZE << order) > end))
 			order--;
 		mark_allocated(base, order);
 		stats.total_pages += 1ull << order;

@@ -7,7 +7,7 @@
 #include "printk.h"
 
 static char log_storage[1u << CONFIG_LOG_BUF_SHIFT];
-struct logbuf printk_log = { .buf = log_storage, .size = sizeof(log_storage) };
+struct logbuf printk_log = {.buf = log_storage, .size = sizeof(log_storage)};
 int console_loglevel = CONFIG_CONSOLE_LOGLEVEL;
 
 int vprintk(const char *fmt, va_list ap)
@@ -25,7 +25,7 @@ int vprintk(const char *fmt, va_list ap)
 	if (n < 0)
 		return n;
 	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;	/* truncated; the record says so by its length */
+		n = sizeof(line) - 1; /* truncated; the record says so by its length */
 
 	flags = arch_irq_save();
 	logbuf_append(&printk_log, level, line, (size_t)n);

@@ -23,8 +23,8 @@ static int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	console_printf("refkernel %s %s (%s) %s, libc %s\n", kernel_version, arch_name,
-		       TARGET_NAME, kernel_toolchain, CONFIG_LIBC_NAME);
+	console_printf("refkernel %s %s (%s) %s, libc %s\n", kernel_version, arch_name, TARGET_NAME,
+		       kernel_toolchain, CONFIG_LIBC_NAME);
 	return 0;
 }
 
@@ -65,11 +65,9 @@ static int cmd_crash(int argc, char **argv)
 		const char *name;
 		enum trap_kind kind;
 	} kinds[] = {
-		{ "illegal", TRAP_ILLEGAL_INSTRUCTION },
-		{ "breakpoint", TRAP_BREAKPOINT },
-		{ "misaligned", TRAP_MISALIGNED_ACCESS },
-		{ "access", TRAP_BAD_ACCESS },
-		{ "divide", TRAP_DIVIDE_ERROR },
+		{"illegal", TRAP_ILLEGAL_INSTRUCTION},	{"breakpoint", TRAP_BREAKPOINT},
+		{"misaligned", TRAP_MISALIGNED_ACCESS}, {"access", TRAP_BAD_ACCESS},
+		{"divide", TRAP_DIVIDE_ERROR},
 	};
 
 	if (argc == 2 && strcmp(argv[1], "panic") == 0)
@@ -77,7 +75,8 @@ static int cmd_crash(int argc, char **argv)
 	for (size_t i = 0; argc == 2 && i < ARRAY_SIZE(kinds); i++) {
 		if (strcmp(argv[1], kinds[i].name) == 0) {
 			if (!arch_raise(kinds[i].kind))
-				console_printf("crash: %s does not trap on %s\n", argv[1], arch_name);
+				console_printf("crash: %s does not trap on %s\n", argv[1],
+					       arch_name);
 			return -E_NOTSUP;
 		}
 	}
@@ -95,9 +94,12 @@ static int cmd_mem(int argc, char **argv)
 	(void)argv;
 	pmm_stats(&ps);
 	heap_stats(&hs);
-	for (unsigned int i = 0; pmm_usable_range(i, &base, &size); i++)
+	for (unsigned int i = 0; pmm_usable_range(i, &base, &size); i++) {
+		uint64_t end = base + size;
+
 		console_printf("  usable %#014llx-%#014llx %8llu KiB\n", (unsigned long long)base,
-			       (unsigned long long)(base + size), (unsigned long long)(size >> 10));
+			       (unsigned long long)end, (unsigned long long)(size >> 10));
+	}
 	console_printf("pages: %llu managed, %llu free (%llu below 4 GiB)\n",
 		       (unsigned long long)ps.total_pages, (unsigned long long)ps.free_pages,
 		       (unsigned long long)ps.zone_free[ZONE_DMA32]);
@@ -183,7 +185,8 @@ static void print_spread(const char *what, uint64_t *v, unsigned int n)
 	sort_u64(v, n);
 	console_printf("%s: min %llu, median %llu, max %llu ticks (median %llu ns)\n", what,
 		       (unsigned long long)v[0], (unsigned long long)v[n / 2],
-		       (unsigned long long)v[n - 1], (unsigned long long)time_ticks_to_ns(v[n / 2]));
+		       (unsigned long long)v[n - 1],
+		       (unsigned long long)time_ticks_to_ns(v[n / 2]));
 }
 
 static int cmd_latency(int argc, char **argv)
@@ -211,8 +214,7 @@ static int cmd_latency(int argc, char **argv)
 		entry[i] = p.entry > p.deadline ? p.entry - p.deadline : 0;
 		handler[i] = p.handler - p.deadline;
 	}
-	console_printf("timer at %llu Hz, %lu events\n", (unsigned long long)arch_counter_hz(),
-		       n);
+	console_printf("timer at %llu Hz, %lu events\n", (unsigned long long)arch_counter_hz(), n);
 	print_spread("deadline to interrupt entry", entry, (unsigned int)n);
 	print_spread("deadline to event handler", handler, (unsigned int)n);
 	return 0;
@@ -234,7 +236,7 @@ static int cmd_console(int argc, char **argv)
 }
 
 #ifdef CONFIG_IKCONFIG
-extern const char kernel_config[];	/* the embedded .config (Makefile, IKCONFIG) */
+extern const char kernel_config[]; /* the embedded .config (Makefile, IKCONFIG) */
 
 static int cmd_config(int argc, char **argv)
 {
@@ -254,22 +256,21 @@ static int cmd_reboot(int argc, char **argv)
 }
 
 static const struct shell_command commands[] = {
-	{ "help", "", "list the commands", cmd_help },
-	{ "version", "", "print the kernel version and build", cmd_version },
-	{ "log", "", "print the kernel log (printk ring buffer)", cmd_log },
+	{"help", "", "list the commands", cmd_help},
+	{"version", "", "print the kernel version and build", cmd_version},
+	{"log", "", "print the kernel log (printk ring buffer)", cmd_log},
 #ifdef CONFIG_IKCONFIG
-	{ "config", "", "print the configuration this kernel was built with", cmd_config },
+	{"config", "", "print the configuration this kernel was built with", cmd_config},
 #endif
-	{ "mem", "", "the memory map, free pages and the heap", cmd_mem },
-	{ "uptime", "", "time since boot", cmd_uptime },
-	{ "irqs", "", "interrupt lines with their counts", cmd_irqs },
-	{ "console", "", "serial console receive statistics", cmd_console },
-	{ "sleep", "<ms>", "sleep (the CPU idles), without reading input", cmd_sleep },
-	{ "latency", "[runs]", "timer-event and interrupt-entry latency", cmd_latency },
-	{ "crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash },
-	{ "poweroff", "[status]", "power off; the host sees status (default 0)",
-	  cmd_poweroff },
-	{ "reboot", "", "reset the machine", cmd_reboot },
+	{"mem", "", "the memory map, free pages and the heap", cmd_mem},
+	{"uptime", "", "time since boot", cmd_uptime},
+	{"irqs", "", "interrupt lines with their counts", cmd_irqs},
+	{"console", "", "serial console receive statistics", cmd_console},
+	{"sleep", "<ms>", "sleep (the CPU idles), without reading input", cmd_sleep},
+	{"latency", "[runs]", "timer-event and interrupt-entry latency", cmd_latency},
+	{"crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash},
+	{"poweroff", "[status]", "power off; the host sees status (default 0)", cmd_poweroff},
+	{"reboot", "", "reset the machine", cmd_reboot},
 };
 
 static int cmd_help(int argc, char **argv)

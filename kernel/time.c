@@ -10,7 +10,7 @@
 #include "printk.h"
 
 static uint64_t counter_hz;
-static uint64_t boot_counter;	/* the counter at time_init(): time 0 */
+static uint64_t boot_counter; /* the counter at time_init(): time 0 */
 static struct timer *queue;
 static uint64_t interrupts, events_run;
 
@@ -105,7 +105,7 @@ static void timer_interrupt(unsigned int line, void *arg)
 		queue = t->next;
 		t->queued = false;
 		events_run++;
-		t->fn(t, t->arg);	/* may restart t or others */
+		t->fn(t, t->arg); /* may restart t or others */
 	}
 	reprogram();
 }

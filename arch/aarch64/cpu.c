@@ -81,5 +81,5 @@ void arch_poweroff(int status)
 
 uint64_t arch_phys_limit(void)
 {
-	return UINT64_MAX;	/* the MMU is off: every address is physical */
+	return UINT64_MAX; /* the MMU is off: every address is physical */
 }

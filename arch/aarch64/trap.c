@@ -37,7 +37,7 @@ enum syndrome_kind {
 struct exception_class {
 	const char *name;
 	enum syndrome_kind kind;
-	enum trap_kind trap;	/* the portable kind, when it has one */
+	enum trap_kind trap; /* the portable kind, when it has one */
 };
 
 /* ESR_EL1.EC, the exception class (Arm ARM, ESR_EL1 field descriptions). */
@@ -263,7 +263,7 @@ void aarch64_trap(struct trap_frame *tf)
 	if (kind == VECTOR_IRQ || kind == VECTOR_FIQ) {
 		snprintf(what, sizeof(what), "unexpected %s (%s)", vector_kinds[kind],
 			 vector_sources[source]);
-	} else {	/* synchronous exceptions and SErrors have a syndrome */
+	} else { /* synchronous exceptions and SErrors have a syndrome */
 		describe_syndrome(tf->esr, what, sizeof(what), &far_valid);
 		if (kind == VECTOR_SYNC)
 			ti.kind = trap_kind_of(tf->esr);
@@ -299,6 +299,6 @@ bool arch_raise(enum trap_kind kind)
 		(void)*(volatile uint32_t *)UNMAPPED_ADDRESS;
 		return true;
 	default:
-		return false;	/* AArch64 integer division by zero gives 0, it never traps */
+		return false; /* AArch64 integer division by zero gives 0, it never traps */
 	}
 }

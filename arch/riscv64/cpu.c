@@ -5,7 +5,7 @@
 #include "riscv.h"
 
 const char arch_name[] = "riscv64";
-const size_t arch_tls_tcb_size = 0;	/* RISC-V psABI: tp points at the TLS block */
+const size_t arch_tls_tcb_size = 0; /* RISC-V psABI: tp points at the TLS block */
 
 const char *arch_cpu_mode(void)
 {
@@ -36,7 +36,7 @@ void arch_cpu_relax(void)
 
 void arch_set_thread_pointer(void *tls_area)
 {
-	__asm__ volatile("mv tp, %0" :: "r"(tls_area));
+	__asm__ volatile("mv tp, %0" ::"r"(tls_area));
 }
 
 /* The SiFive test device (QEMU virt's "sifive,test0"): 0x5555 exits with status 0,
@@ -46,8 +46,7 @@ void arch_set_thread_pointer(void *tls_area)
 
 void arch_poweroff(int status)
 {
-	uint32_t v = status == 0 ? SIFIVE_TEST_PASS :
-				   ((uint32_t)status << 16) | SIFIVE_TEST_FAIL;
+	uint32_t v = status == 0 ? SIFIVE_TEST_PASS : ((uint32_t)status << 16) | SIFIVE_TEST_FAIL;
 
 	arch_irq_save();
 	mmio_write32(TARGET_EXIT_BASE, v);
@@ -57,5 +56,5 @@ void arch_poweroff(int status)
 
 uint64_t arch_phys_limit(void)
 {
-	return UINT64_MAX;	/* the MMU is off: every address is physical */
+	return UINT64_MAX; /* the MMU is off: every address is physical */
 }

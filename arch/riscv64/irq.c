@@ -15,16 +15,16 @@
 #include "printk.h"
 #include "riscv.h"
 
-#define PLIC_MAX_SOURCES	127
-#define LOCAL_BASE		128
-#define LOCAL_LINE(cause)	(LOCAL_BASE + (cause))
-#define CAUSE_S_SOFTWARE	1
-#define CAUSE_S_TIMER		5
-#define CAUSE_S_EXTERNAL	9
+#define PLIC_MAX_SOURCES  127
+#define LOCAL_BASE	  128
+#define LOCAL_LINE(cause) (LOCAL_BASE + (cause))
+#define CAUSE_S_SOFTWARE  1
+#define CAUSE_S_TIMER	  5
+#define CAUSE_S_EXTERNAL  9
 
-#define SBI_EXT_TIME		0x54494d45	/* "TIME" */
-#define SBI_EXT_SRST		0x53525354	/* "SRST" */
-#define SBI_SRST_COLD_REBOOT	1
+#define SBI_EXT_TIME	     0x54494d45 /* "TIME" */
+#define SBI_EXT_SRST	     0x53525354 /* "SRST" */
+#define SBI_SRST_COLD_REBOOT 1
 
 static struct plic plic;
 static uint64_t timebase_hz;
@@ -74,7 +74,7 @@ void arch_irq_init(const struct boot_info *bi)
 	plic_init(&plic);
 
 	csr_write(sie, 0);
-	csr_set(sie, 1ul << CAUSE_S_EXTERNAL);	/* the PLIC's output; its sources gate */
+	csr_set(sie, 1ul << CAUSE_S_EXTERNAL); /* the PLIC's output; its sources gate */
 	irq_set_chip(&chip);
 }
 

@@ -4,10 +4,10 @@
 
 #include "riscv.h"
 
-#define SBI_EXT_BASE		0x10
-#define SBI_BASE_SPEC_VERSION	0
-#define SBI_BASE_IMPL_ID	1
-#define SBI_BASE_IMPL_VERSION	2
+#define SBI_EXT_BASE	      0x10
+#define SBI_BASE_SPEC_VERSION 0
+#define SBI_BASE_IMPL_ID      1
+#define SBI_BASE_IMPL_VERSION 2
 
 struct sbi_ret sbi_call(long ext, long fid, long a0, long a1, long a2)
 {
@@ -18,15 +18,14 @@ struct sbi_ret sbi_call(long ext, long fid, long a0, long a1, long a2)
 	register long r7 __asm__("a7") = ext;
 
 	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
-	return (struct sbi_ret){ r0, r1 };
+	return (struct sbi_ret){r0, r1};
 }
 
 static const char *impl_name(long id)
 {
 	/* Implementation ids from the SBI specification, chapter 4. */
 	static const char *const names[] = {
-		"Berkeley Boot Loader", "OpenSBI", "Xvisor", "KVM", "RustSBI", "Diosix",
-		"Coffer",
+		"Berkeley Boot Loader", "OpenSBI", "Xvisor", "KVM", "RustSBI", "Diosix", "Coffer",
 	};
 
 	return id >= 0 && id < (long)(sizeof(names) / sizeof(names[0])) ? names[id] : "SBI";
@@ -39,7 +38,7 @@ void sbi_describe(char *buf, unsigned long size)
 	long id = sbi_call(SBI_EXT_BASE, SBI_BASE_IMPL_ID, 0, 0, 0).value;
 	long ver = sbi_call(SBI_EXT_BASE, SBI_BASE_IMPL_VERSION, 0, 0, 0).value;
 
-	if (id == 1)	/* OpenSBI encodes major << 16 | minor */
+	if (id == 1) /* OpenSBI encodes major << 16 | minor */
 		snprintf(buf, size, "%s %ld.%ld (SBI %ld.%ld)", impl_name(id), ver >> 16,
 			 ver & 0xffff, (spec >> 24) & 0x7f, spec & 0xffffff);
 	else

@@ -17,19 +17,19 @@ static const struct {
 	const char *name;
 	enum trap_kind kind;
 } exceptions[] = {
-	[0] = { "instruction address misaligned", TRAP_BAD_FETCH },
-	[1] = { "instruction access fault", TRAP_BAD_FETCH },
-	[2] = { "illegal instruction", TRAP_ILLEGAL_INSTRUCTION },
-	[3] = { "breakpoint", TRAP_BREAKPOINT },
-	[4] = { "load address misaligned", TRAP_MISALIGNED_ACCESS },
-	[5] = { "load access fault", TRAP_BAD_ACCESS },
-	[6] = { "store/AMO address misaligned", TRAP_MISALIGNED_ACCESS },
-	[7] = { "store/AMO access fault", TRAP_BAD_ACCESS },
-	[8] = { "environment call from U-mode", TRAP_SYSTEM_CALL },
-	[9] = { "environment call from S-mode", TRAP_SYSTEM_CALL },
-	[12] = { "instruction page fault", TRAP_BAD_FETCH },
-	[13] = { "load page fault", TRAP_BAD_ACCESS },
-	[15] = { "store/AMO page fault", TRAP_BAD_ACCESS },
+	[0] = {"instruction address misaligned", TRAP_BAD_FETCH},
+	[1] = {"instruction access fault", TRAP_BAD_FETCH},
+	[2] = {"illegal instruction", TRAP_ILLEGAL_INSTRUCTION},
+	[3] = {"breakpoint", TRAP_BREAKPOINT},
+	[4] = {"load address misaligned", TRAP_MISALIGNED_ACCESS},
+	[5] = {"load access fault", TRAP_BAD_ACCESS},
+	[6] = {"store/AMO address misaligned", TRAP_MISALIGNED_ACCESS},
+	[7] = {"store/AMO access fault", TRAP_BAD_ACCESS},
+	[8] = {"environment call from U-mode", TRAP_SYSTEM_CALL},
+	[9] = {"environment call from S-mode", TRAP_SYSTEM_CALL},
+	[12] = {"instruction page fault", TRAP_BAD_FETCH},
+	[13] = {"load page fault", TRAP_BAD_ACCESS},
+	[15] = {"store/AMO page fault", TRAP_BAD_ACCESS},
 };
 
 /* Which exceptions put a data address in stval (privileged spec 4.1.11). */
@@ -39,9 +39,9 @@ static bool stval_is_address(unsigned long code)
 }
 
 static const char *const reg_names[32] = {
-	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
-	"a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
-	"s10", "s11", "t3", "t4", "t5", "t6",
+	"zero", "ra", "sp", "gp", "tp",	 "t0",	"t1", "t2", "s0", "s1", "a0",
+	"a1",	"a2", "a3", "a4", "a5",	 "a6",	"a7", "s2", "s3", "s4", "s5",
+	"s6",	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 void arch_dump_registers(const struct trap_frame *tf)
@@ -75,7 +75,7 @@ bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf
 	}
 	*pc = saved[-1];
 	*fp = saved[-2];
-	return *fp > frame;	/* callers' frames are higher up the stack */
+	return *fp > frame; /* callers' frames are higher up the stack */
 }
 
 void riscv_trap(struct trap_frame *tf)
@@ -114,19 +114,19 @@ bool arch_raise(enum trap_kind kind)
 
 	switch (kind) {
 	case TRAP_ILLEGAL_INSTRUCTION:
-		__asm__ volatile(".insn i 0x73, 0, x0, x0, 0x7ff");	/* no such SYSTEM op */
+		__asm__ volatile(".insn i 0x73, 0, x0, x0, 0x7ff"); /* no such SYSTEM op */
 		return true;
 	case TRAP_BREAKPOINT:
 		__asm__ volatile("ebreak");
 		return true;
 	case TRAP_MISALIGNED_ACCESS:
 		/* An atomic on a misaligned address always traps (A extension, 8.4). */
-		__asm__ volatile("amoadd.w zero, zero, (%0)" :: "r"((char *)words + 1) : "memory");
+		__asm__ volatile("amoadd.w zero, zero, (%0)" ::"r"((char *)words + 1) : "memory");
 		return true;
 	case TRAP_BAD_ACCESS:
 		(void)*(volatile uint32_t *)UNMAPPED_ADDRESS;
 		return true;
 	default:
-		return false;	/* RISC-V integer division by zero does not trap */
+		return false; /* RISC-V integer division by zero does not trap */
 	}
 }

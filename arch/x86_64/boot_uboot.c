@@ -22,7 +22,7 @@ struct e820_entry {
 
 #define E820_RAM	1
 #define E820_MAX	32
-#define LEGACY_AREA_END	0x100000	/* the PC's first MiB: BIOS data, EBDA, ROMs */
+#define LEGACY_AREA_END 0x100000 /* the PC's first MiB: BIOS data, EBDA, ROMs */
 
 static struct boot_info boot_info = {
 	.protocol = "U-Boot bootelf", .cmdline = "", .console = {.irq = -1}};

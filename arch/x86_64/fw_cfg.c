@@ -11,14 +11,14 @@
 
 #include "x86.h"
 
-#define FW_CFG_PORT_SEL		0x510
-#define FW_CFG_PORT_DATA	0x511
-#define FW_CFG_SIGNATURE	0x0000
-#define FW_CFG_FILE_DIR		0x0019
+#define FW_CFG_PORT_SEL	 0x510
+#define FW_CFG_PORT_DATA 0x511
+#define FW_CFG_SIGNATURE 0x0000
+#define FW_CFG_FILE_DIR	 0x0019
 
 struct fw_cfg_file {
-	uint32_t size;		/* big endian */
-	uint16_t select;	/* big endian */
+	uint32_t size;	 /* big endian */
+	uint16_t select; /* big endian */
 	uint16_t reserved;
 	char name[56];
 };

@@ -199,13 +199,13 @@ void arch_dump_registers(const struct trap_frame *tf)
 		const char *name;
 		uint64_t value;
 	} regs[] = {
-		{"rax", tf->rax}, {"rbx", tf->rbx},    {"rcx", tf->rcx},
-		{"rdx", tf->rdx}, {"rsi", tf->rsi},    {"rdi", tf->rdi},
-		{"rbp", tf->rbp}, {"rsp", tf->rsp},    {"r8", tf->r8},
-		{"r9", tf->r9},	  {"r10", tf->r10},    {"r11", tf->r11},
-		{"r12", tf->r12}, {"r13", tf->r13},    {"r14", tf->r14},
-		{"r15", tf->r15}, {"rip", tf->rip},    {"rflags", tf->rflags},
-		{"cs", tf->cs},	  {"ss", tf->ss},      {"cr0", read_cr(0)},
+		{"rax", tf->rax},    {"rbx", tf->rbx},	  {"rcx", tf->rcx},
+		{"rdx", tf->rdx},    {"rsi", tf->rsi},	  {"rdi", tf->rdi},
+		{"rbp", tf->rbp},    {"rsp", tf->rsp},	  {"r8", tf->r8},
+		{"r9", tf->r9},	     {"r10", tf->r10},	  {"r11", tf->r11},
+		{"r12", tf->r12},    {"r13", tf->r13},	  {"r14", tf->r14},
+		{"r15", tf->r15},    {"rip", tf->rip},	  {"rflags", tf->rflags},
+		{"cs", tf->cs},	     {"ss", tf->ss},	  {"cr0", read_cr(0)},
 		{"cr2", read_cr(2)}, {"cr3", read_cr(3)}, {"cr4", read_cr(4)},
 	};
 	_Static_assert(ARRAY_SIZE(regs) % 3 == 0, "three registers per line");
@@ -240,7 +240,7 @@ bool arch_unwind_frame(uintptr_t *fp, uintptr_t *pc, const struct trap_frame *tf
 
 	if (tf && trapped_outside_frame(tf) && kernel_stack_contains(tf->rsp, 8)) {
 		*pc = *(const uint64_t *)tf->rsp;
-		return true;	/* *fp stays: it is the caller's frame */
+		return true; /* *fp stays: it is the caller's frame */
 	}
 	if (!IS_ALIGNED(frame, 8) || !kernel_stack_contains(frame, 16))
 		return false;

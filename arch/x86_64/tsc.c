@@ -183,7 +183,7 @@ static uint64_t tsc_at(uint32_t (*read)(void), uint32_t *value)
 static bool measure_window(const struct ref_clock *ref, uint64_t *hz, uint64_t *ratio)
 {
 	uint32_t ref_ticks = (uint32_t)(ref->hz * ref->window_ms / MS_PER_SEC);
-	uint32_t r0, r1, l0, l1, elapsed;
+	uint32_t r0 = 0, r1 = 0, l0 = 0, l1 = 0, elapsed; /* tsc_at() always sets them */
 	uint64_t t0, t1, lt0, lt1;
 
 	t0 = tsc_at(ref->read, &r0);
@@ -195,6 +195,8 @@ static bool measure_window(const struct ref_clock *ref, uint64_t *hz, uint64_t *
 	t1 = tsc_at(ref->read, &r1);
 	elapsed = (r1 - r0) & ref->mask;
 	lt1 = tsc_at(lapic_timer_current, &l1);
+	if (elapsed == 0 || lt1 == lt0)
+		return false;
 
 	*hz = (t1 - t0) * ref->hz / elapsed;
 	*ratio = ((((uint64_t)(l0 - l1)) << 32) + (lt1 - lt0) - 1) / (lt1 - lt0);

@@ -12,7 +12,7 @@
 #include "stub.h"
 #include "uart.h"
 
-#define EXIT_PANIC 2	/* kernel/include/kernel.h */
+#define EXIT_PANIC 2 /* kernel/include/kernel.h */
 
 static const struct uart early_uart = {
 	.ops = &CONCAT(uart_ops_, TARGET_EARLY_UART),
@@ -48,8 +48,8 @@ uintptr_t stub_main(void)
 	size_t out_len, where;
 	int err;
 
-	err = lz4_frame_decode(stub_payload, in_len, (void *)(uintptr_t)TARGET_KERNEL_BASE,
-			       room, &out_len, &where);
+	err = lz4_frame_decode(stub_payload, in_len, (void *)(uintptr_t)TARGET_KERNEL_BASE, room,
+			       &out_len, &where);
 	if (err) {
 		puts_early("lz4 stub: the compressed kernel is corrupt: ");
 		puts_early(lz4_strerror(err));

@@ -16,6 +16,6 @@ __attribute__((noreturn)) void stub_poweroff(int status);
 /* The compressed kernel (payload.S) and where the stub itself starts (stub.lds.S). */
 extern const uint8_t stub_payload[], stub_payload_end[];
 extern const uint8_t __stub_start[];
-extern const char stub_kernel_entry[];	/* an address (stub.lds.S), not data */
+extern const char stub_kernel_entry[]; /* an address (stub.lds.S), not data */
 
 #endif

@@ -8,25 +8,25 @@
 #include "ioapic.h"
 #include "mmio.h"
 
-#define IOREGSEL		0x00
-#define IOWIN			0x10
+#define IOREGSEL 0x00
+#define IOWIN	 0x10
 
-#define IOAPICID		0x00	/* bits 27:24 */
-#define IOAPICVER		0x01	/* bits 23:16: number of pins - 1 */
-#define IOREDTBL_LOW(pin)	(0x10 + 2 * (pin))
-#define IOREDTBL_HIGH(pin)	(0x11 + 2 * (pin))
+#define IOAPICID	   0x00 /* bits 27:24 */
+#define IOAPICVER	   0x01 /* bits 23:16: number of pins - 1 */
+#define IOREDTBL_LOW(pin)  (0x10 + 2 * (pin))
+#define IOREDTBL_HIGH(pin) (0x11 + 2 * (pin))
 
-#define ID_SHIFT		24
-#define ID_MASK			0xf
-#define VER_MAX_ENTRY(v)	(((v) >> 16) & 0xff)
+#define ID_SHIFT	 24
+#define ID_MASK		 0xf
+#define VER_MAX_ENTRY(v) (((v) >> 16) & 0xff)
 
 /* Redirection entry, low word (datasheet 3.2.4): vector 7:0, delivery mode 10:8 (0 =
  * fixed), destination mode 11 (0 = physical APIC id), polarity 13, trigger 15, mask 16.
  * High word: destination APIC id in bits 31:24. */
-#define REDIR_ACTIVE_LOW	(1u << 13)
-#define REDIR_LEVEL		(1u << 15)
-#define REDIR_MASKED		(1u << 16)
-#define REDIR_DEST_SHIFT	24
+#define REDIR_ACTIVE_LOW (1u << 13)
+#define REDIR_LEVEL	 (1u << 15)
+#define REDIR_MASKED	 (1u << 16)
+#define REDIR_DEST_SHIFT 24
 
 static uint32_t ioapic_read(const struct ioapic *io, uint32_t reg)
 {
@@ -66,7 +66,7 @@ void ioapic_route(const struct ioapic *io, unsigned int pin, uint8_t vector, uin
 		low |= REDIR_LEVEL;
 	/* The select-then-access pair must not be split by an interrupt that uses it. */
 	irq_flags = arch_irq_save();
-	ioapic_write(io, IOREDTBL_LOW(pin), REDIR_MASKED);	/* masked while half-written */
+	ioapic_write(io, IOREDTBL_LOW(pin), REDIR_MASKED); /* masked while half-written */
 	ioapic_write(io, IOREDTBL_HIGH(pin), (uint32_t)dest << REDIR_DEST_SHIFT);
 	ioapic_write(io, IOREDTBL_LOW(pin), low);
 	arch_irq_restore(irq_flags);

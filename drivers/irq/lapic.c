@@ -6,37 +6,37 @@
 #include "lapic.h"
 #include "mmio.h"
 
-#define LAPIC_ID		0x020	/* bits 31:24 */
-#define LAPIC_VERSION		0x030
-#define LAPIC_TPR		0x080	/* task priority */
-#define LAPIC_EOI		0x0b0
-#define LAPIC_SVR		0x0f0	/* spurious-interrupt vector register */
-#define LAPIC_ISR(n)		(0x100 + 0x10 * (n))	/* in service, vectors 32n..32n+31 */
-#define LAPIC_LVT_CMCI		0x2f0
-#define LAPIC_LVT_TIMER		0x320
-#define LAPIC_LVT_THERMAL	0x330
-#define LAPIC_LVT_PERF		0x340
-#define LAPIC_LVT_LINT0		0x350
-#define LAPIC_LVT_ERROR		0x370
-#define LAPIC_TIMER_INITIAL	0x380
-#define LAPIC_TIMER_CURRENT	0x390
-#define LAPIC_TIMER_DIVIDE	0x3e0
+#define LAPIC_ID	    0x020 /* bits 31:24 */
+#define LAPIC_VERSION	    0x030
+#define LAPIC_TPR	    0x080 /* task priority */
+#define LAPIC_EOI	    0x0b0
+#define LAPIC_SVR	    0x0f0		 /* spurious-interrupt vector register */
+#define LAPIC_ISR(n)	    (0x100 + 0x10 * (n)) /* in service, vectors 32n..32n+31 */
+#define LAPIC_LVT_CMCI	    0x2f0
+#define LAPIC_LVT_TIMER	    0x320
+#define LAPIC_LVT_THERMAL   0x330
+#define LAPIC_LVT_PERF	    0x340
+#define LAPIC_LVT_LINT0	    0x350
+#define LAPIC_LVT_ERROR	    0x370
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE  0x3e0
 
-#define ID_SHIFT		24
-#define VERSION_MAX_LVT(v)	(((v) >> 16) & 0xff)	/* number of LVT entries - 1 */
-#define ISR_REGISTERS		8
+#define ID_SHIFT	   24
+#define VERSION_MAX_LVT(v) (((v) >> 16) & 0xff) /* number of LVT entries - 1 */
+#define ISR_REGISTERS	   8
 
 /* SVR (SDM 11.9, figure 11-23): bits 7:0 the spurious vector, bit 8 software enable. */
-#define SVR_ENABLE		(1u << 8)
+#define SVR_ENABLE (1u << 8)
 
 /* LVT entries (SDM 11.5.1, figure 11-8): vector 7:0, mask bit 16, timer mode 18:17. */
-#define LVT_MASKED		(1u << 16)
-#define LVT_TIMER_ONE_SHOT	(0u << 17)
-#define LVT_TIMER_TSC_DEADLINE	(2u << 17)
+#define LVT_MASKED	       (1u << 16)
+#define LVT_TIMER_ONE_SHOT     (0u << 17)
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
 
 /* Divide configuration (SDM 11.5.4, figure 11-10): bits 3,1:0 = 0b0011 is "divide by
  * 16". The bus clock is 1 GHz under QEMU, so the timer counts at 62.5 MHz there. */
-#define TIMER_DIVIDE_BY_16	0x3
+#define TIMER_DIVIDE_BY_16 0x3
 
 static uintptr_t lapic_base;
 
@@ -114,9 +114,9 @@ void lapic_timer_init(uint8_t vector, bool tsc_deadline)
 {
 	lapic_write(LAPIC_TIMER_INITIAL, 0);
 	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | vector |
-					     (tsc_deadline ? LVT_TIMER_TSC_DEADLINE
-							   : LVT_TIMER_ONE_SHOT));
+	lapic_write(LAPIC_LVT_TIMER,
+		    LVT_MASKED | vector |
+			    (tsc_deadline ? LVT_TIMER_TSC_DEADLINE : LVT_TIMER_ONE_SHOT));
 }
 
 void lapic_timer_set_masked(bool masked)

@@ -7,10 +7,10 @@
 #include "mmio.h"
 #include "plic.h"
 
-#define PRIORITY(src)		(4u * (src))
-#define ENABLE(ctx, src)	(0x2000u + 0x80u * (ctx) + 4u * ((src) / 32))
-#define THRESHOLD(ctx)		(0x200000u + 0x1000u * (ctx))
-#define CLAIM(ctx)		(0x200004u + 0x1000u * (ctx))
+#define PRIORITY(src)	 (4u * (src))
+#define ENABLE(ctx, src) (0x2000u + 0x80u * (ctx) + 4u * ((src) / 32))
+#define THRESHOLD(ctx)	 (0x200000u + 0x1000u * (ctx))
+#define CLAIM(ctx)	 (0x200004u + 0x1000u * (ctx))
 
 void plic_init(const struct plic *p)
 {

@@ -5,17 +5,17 @@
 #include "uart.h"
 
 enum {
-	PL011_DR = 0x00,	/* data */
-	PL011_FR = 0x18,	/* flags */
-	PL011_IMSC = 0x38,	/* interrupt mask set/clear */
-	PL011_ICR = 0x44,	/* interrupt clear */
+	PL011_DR = 0x00,   /* data */
+	PL011_FR = 0x18,   /* flags */
+	PL011_IMSC = 0x38, /* interrupt mask set/clear */
+	PL011_ICR = 0x44,  /* interrupt clear */
 };
 
-#define INT_RX	(1u << 4)	/* receive: FIFO at its trigger level */
-#define INT_RT	(1u << 6)	/* receive timeout: data waiting, fewer than the level */
+#define INT_RX (1u << 4) /* receive: FIFO at its trigger level */
+#define INT_RT (1u << 6) /* receive timeout: data waiting, fewer than the level */
 
-#define FR_RXFE	(1u << 4)	/* receive FIFO empty */
-#define FR_TXFF	(1u << 5)	/* transmit FIFO full */
+#define FR_RXFE (1u << 4) /* receive FIFO empty */
+#define FR_TXFF (1u << 5) /* transmit FIFO full */
 
 static void pl011_init(const struct uart *u)
 {

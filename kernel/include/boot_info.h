@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-#define BOOT_MAX_MEM_RANGES	16
-#define BOOT_MAX_RESERVED	16
-#define BOOT_MAX_CPUS		32
+#define BOOT_MAX_MEM_RANGES 16
+#define BOOT_MAX_RESERVED   16
+#define BOOT_MAX_CPUS	    32
 
 struct mem_range {
 	uint64_t base;
@@ -19,45 +19,48 @@ struct mem_range {
 
 enum console_kind {
 	CONSOLE_NONE,
-	CONSOLE_NS16550_MMIO,	/* 16550-compatible, memory-mapped, registers 1 << reg_shift apart */
-	CONSOLE_NS16550_PIO,	/* 16550 on x86 I/O ports */
-	CONSOLE_PL011,		/* ARM PrimeCell UART */
+	CONSOLE_NS16550_MMIO, /* 16550-compatible, memory-mapped, registers 1 << reg_shift apart */
+	CONSOLE_NS16550_PIO,  /* 16550 on x86 I/O ports */
+	CONSOLE_PL011,	      /* ARM PrimeCell UART */
 };
 
 struct boot_console {
 	enum console_kind kind;
 	uint64_t base;
 	uint32_t reg_shift;
-	int32_t irq;		/* its interrupt line (the irq_chip's numbering), -1: none */
+	int32_t irq; /* its interrupt line (the irq_chip's numbering), -1: none */
 };
 
 struct boot_info {
-	const char *protocol;		/* "FDT" or "PVH" */
-	char firmware[64];		/* what handed over, e.g. "OpenSBI 1.1 (SBI 1.0)" */
-	const char *bootloader;		/* e.g. "U-Boot 2023.01"; NULL when none ran */
-	const char *boot_config;	/* the FIT configuration it booted, if any */
-	const char *cmdline;		/* never NULL; "" when there is none */
+	const char *protocol;	 /* "FDT" or "PVH" */
+	char firmware[64];	 /* what handed over, e.g. "OpenSBI 1.1 (SBI 1.0)" */
+	const char *bootloader;	 /* e.g. "U-Boot 2023.01"; NULL when none ran */
+	const char *boot_config; /* the FIT configuration it booted, if any */
+	const char *cmdline;	 /* never NULL; "" when there is none */
 
-	struct mem_range mem[BOOT_MAX_MEM_RANGES];	/* usable RAM */
+	struct mem_range mem[BOOT_MAX_MEM_RANGES]; /* usable RAM */
 	unsigned int mem_count;
-	struct mem_range reserved[BOOT_MAX_RESERVED];	/* firmware/boot data inside RAM */
+	struct mem_range reserved[BOOT_MAX_RESERVED]; /* firmware/boot data inside RAM */
 	unsigned int reserved_count;
 
 	struct boot_console console;
-	const char *irq_controller;	/* compatible string or name; NULL if unknown */
+	const char *irq_controller; /* compatible string or name; NULL if unknown */
 	uint64_t irq_controller_base;
-	uint64_t timer_hz;		/* 0 if unknown */
+	uint64_t timer_hz; /* 0 if unknown */
 
-	uint64_t cpu_ids[BOOT_MAX_CPUS];	/* hart ids / MPIDRs / APIC ids */
+	uint64_t cpu_ids[BOOT_MAX_CPUS]; /* hart ids / MPIDRs / APIC ids */
 	unsigned int cpu_count;
 	uint64_t boot_cpu_id;
 
-	const void *fdt;		/* the device tree, when there is one */
-	uint64_t acpi_rsdp;		/* physical address of the ACPI RSDP, 0 if none */
+	const void *fdt;    /* the device tree, when there is one */
+	uint64_t acpi_rsdp; /* physical address of the ACPI RSDP, 0 if none */
 };
 
 /* What a struct boot_info starts as before the boot protocol is read. */
-#define BOOT_INFO_INIT { .cmdline = "", .console = { .irq = -1 } }
+#define BOOT_INFO_INIT                                 \
+	{                                              \
+		.cmdline = "", .console = {.irq = -1 } \
+	}
 
 /* Sum of the usable RAM ranges, in bytes. */
 uint64_t boot_info_mem_total(const struct boot_info *bi);

@@ -31,10 +31,10 @@ int console_getc_wait(void);
 int console_rx_interrupts(int line);
 
 struct console_rx_stats {
-	uint64_t received;	/* bytes put in the buffer */
-	uint64_t overflows;	/* bytes dropped because the buffer was full */
-	uint64_t interrupts;	/* receive interrupts taken */
-	unsigned int waiting;	/* bytes in the buffer now */
+	uint64_t received;    /* bytes put in the buffer */
+	uint64_t overflows;   /* bytes dropped because the buffer was full */
+	uint64_t interrupts;  /* receive interrupts taken */
+	unsigned int waiting; /* bytes in the buffer now */
 	unsigned int capacity;
 	bool interrupt_driven;
 };

@@ -5,13 +5,13 @@
 
 enum {
 	E_OK = 0,
-	E_INVAL = 1,	/* invalid argument */
-	E_NOENT = 2,	/* no such entry */
-	E_NOSPC = 3,	/* no room left */
-	E_RANGE = 4,	/* value out of range */
-	E_NODEV = 5,	/* no such device */
-	E_BADFMT = 6,	/* malformed input data */
-	E_NOTSUP = 7,	/* not supported */
+	E_INVAL = 1,  /* invalid argument */
+	E_NOENT = 2,  /* no such entry */
+	E_NOSPC = 3,  /* no room left */
+	E_RANGE = 4,  /* value out of range */
+	E_NODEV = 5,  /* no such device */
+	E_BADFMT = 6, /* malformed input data */
+	E_NOTSUP = 7, /* not supported */
 };
 
 const char *error_name(int err);

@@ -15,24 +15,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDT_MAGIC		0xd00dfeed
+#define FDT_MAGIC     0xd00dfeed
 /* Larger blobs are refused. QEMU hands a -dtb blob over with room to grow: 2 MiB + 20000
  * bytes for the 1 MiB trees it dumps. */
-#define FDT_MAX_SIZE		(4u << 20)
-#define FDT_MAX_DEPTH		32
+#define FDT_MAX_SIZE  (4u << 20)
+#define FDT_MAX_DEPTH 32
 
 enum fdt_error {
-	FDT_ERR_NOTFOUND = 1,	/* no such node or property */
-	FDT_ERR_MAGIC,		/* header magic is not 0xd00dfeed */
-	FDT_ERR_VERSION,	/* not compatible with version 17 */
-	FDT_ERR_TRUNCATED,	/* totalsize larger than the memory given */
-	FDT_ERR_BADOFFSET,	/* a block lies outside the blob or is misaligned */
-	FDT_ERR_BADSTRUCTURE,	/* bad token, unbalanced nodes or missing FDT_END */
-	FDT_ERR_BADSTRING,	/* a name runs past the end of its block */
-	FDT_ERR_BADPROP,	/* property data runs past the structure block */
-	FDT_ERR_TOODEEP,	/* nesting beyond FDT_MAX_DEPTH */
-	FDT_ERR_BADRSVMAP,	/* memory reservation block is unterminated */
-	FDT_ERR_NULL,		/* no blob at all */
+	FDT_ERR_NOTFOUND = 1, /* no such node or property */
+	FDT_ERR_MAGIC,	      /* header magic is not 0xd00dfeed */
+	FDT_ERR_VERSION,      /* not compatible with version 17 */
+	FDT_ERR_TRUNCATED,    /* totalsize larger than the memory given */
+	FDT_ERR_BADOFFSET,    /* a block lies outside the blob or is misaligned */
+	FDT_ERR_BADSTRUCTURE, /* bad token, unbalanced nodes or missing FDT_END */
+	FDT_ERR_BADSTRING,    /* a name runs past the end of its block */
+	FDT_ERR_BADPROP,      /* property data runs past the structure block */
+	FDT_ERR_TOODEEP,      /* nesting beyond FDT_MAX_DEPTH */
+	FDT_ERR_BADRSVMAP,    /* memory reservation block is unterminated */
+	FDT_ERR_NULL,	      /* no blob at all */
 };
 
 struct fdt {
@@ -57,10 +57,10 @@ uint64_t fdt64(const void *p);
 
 /* Tree walking. fdt_root() is the offset of the root node. */
 int fdt_root(const struct fdt *f);
-int fdt_first_child(const struct fdt *f, int node);	/* -FDT_ERR_NOTFOUND if none */
-int fdt_next_sibling(const struct fdt *f, int node);	/* -FDT_ERR_NOTFOUND at the end */
-const char *fdt_name(const struct fdt *f, int node);	/* "" for the root */
-int fdt_parent(const struct fdt *f, int node);		/* -FDT_ERR_NOTFOUND for the root */
+int fdt_first_child(const struct fdt *f, int node);  /* -FDT_ERR_NOTFOUND if none */
+int fdt_next_sibling(const struct fdt *f, int node); /* -FDT_ERR_NOTFOUND at the end */
+const char *fdt_name(const struct fdt *f, int node); /* "" for the root */
+int fdt_parent(const struct fdt *f, int node);	     /* -FDT_ERR_NOTFOUND for the root */
 
 /* The first address in a node's "reg", read with its parent's #address-cells. Returns
  * 0 or -FDT_ERR_NOTFOUND when there is no usable reg. */

@@ -13,22 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KMALLOC_ALIGN	16
-#define KMALLOC_MAX_SMALL 2048	/* larger requests take whole pages */
+#define KMALLOC_ALIGN	  16
+#define KMALLOC_MAX_SMALL 2048 /* larger requests take whole pages */
 
 void *kmalloc(size_t size);
-void *kcalloc(size_t n, size_t size);		/* zeroed; NULL when n * size overflows */
-void *krealloc(void *p, size_t size);		/* like realloc: NULL p allocates */
-void kfree(void *p);				/* NULL is fine */
+void *kcalloc(size_t n, size_t size); /* zeroed; NULL when n * size overflows */
+void *krealloc(void *p, size_t size); /* like realloc: NULL p allocates */
+void kfree(void *p);		      /* NULL is fine */
 
 /* The usable size of an allocation (at least what was asked for). */
 size_t ksize(const void *p);
 
 struct heap_stats {
-	uint64_t allocations;		/* live objects */
-	uint64_t slab_pages;		/* pages held by the slab caches */
-	uint64_t large_pages;		/* pages held by large allocations */
-	uint64_t problems;		/* overruns, writes after free, bad frees seen */
+	uint64_t allocations; /* live objects */
+	uint64_t slab_pages;  /* pages held by the slab caches */
+	uint64_t large_pages; /* pages held by large allocations */
+	uint64_t problems;    /* overruns, writes after free, bad frees seen */
 };
 void heap_stats(struct heap_stats *out);
 

@@ -8,13 +8,13 @@
 
 struct ioapic {
 	uintptr_t base;
-	unsigned int gsi_base;	/* the GSI of pin 0 (ACPI MADT) */
-	unsigned int pins;	/* redirection entries; ioapic_init() reads it */
+	unsigned int gsi_base; /* the GSI of pin 0 (ACPI MADT) */
+	unsigned int pins;     /* redirection entries; ioapic_init() reads it */
 };
 
 /* Pin polarity and trigger for ioapic_route(). */
-#define IOAPIC_ACTIVE_LOW	(1u << 0)
-#define IOAPIC_LEVEL		(1u << 1)
+#define IOAPIC_ACTIVE_LOW (1u << 0)
+#define IOAPIC_LEVEL	  (1u << 1)
 
 /* Read the number of pins and mask every one. */
 void ioapic_init(struct ioapic *io);

@@ -16,8 +16,8 @@
 typedef void (*irq_handler_t)(unsigned int line, void *arg);
 
 struct irq_chip {
-	const char *name;		/* "riscv,plic0", "GICv3", "IOAPIC"... */
-	unsigned int lines;		/* valid lines are 0 .. lines - 1 */
+	const char *name;   /* "riscv,plic0", "GICv3", "IOAPIC"... */
+	unsigned int lines; /* valid lines are 0 .. lines - 1 */
 	void (*unmask)(unsigned int line);
 	void (*mask)(unsigned int line);
 };

@@ -8,9 +8,9 @@
 
 /* Exit statuses the host sees through arch_poweroff(). tools/ktest decodes them. */
 enum exit_status {
-	EXIT_OK = 0,		/* clean poweroff; all tests passed */
-	EXIT_TESTS_FAILED = 1,	/* the test image ran and something failed */
-	EXIT_PANIC = 2,		/* panic() */
+	EXIT_OK = 0,	       /* clean poweroff; all tests passed */
+	EXIT_TESTS_FAILED = 1, /* the test image ran and something failed */
+	EXIT_PANIC = 2,	       /* panic() */
 };
 
 /* Stop the kernel: print where and why, then power off with EXIT_PANIC. For broken

@@ -19,7 +19,7 @@
 struct ktest {
 	const char *name;
 	int failures;
-	const char *skip_reason;	/* set by KTEST_SKIP */
+	const char *skip_reason; /* set by KTEST_SKIP */
 };
 
 struct ktest_case {
@@ -33,69 +33,97 @@ struct ktest_suite {
 	size_t count;
 };
 
+/* clang-format reads the # of #fn as a directive: keep this line as it is. */
+/* clang-format off */
 #define KTEST_CASE(fn) { #fn, fn }
+/* clang-format on */
 
 /* Register a suite; the linker gathers them in the .ktest_suites section. */
-#define KTEST_SUITE(sname, ...)							\
-	static const struct ktest_case sname##_cases[] = { __VA_ARGS__ };	\
-	static const struct ktest_suite sname##_suite = {			\
-		#sname, sname##_cases, ARRAY_SIZE(sname##_cases) };		\
-	static const struct ktest_suite *const sname##_suite_ptr		\
+#define KTEST_SUITE(sname, ...)                                                      \
+	static const struct ktest_case sname##_cases[] = {__VA_ARGS__};              \
+	static const struct ktest_suite sname##_suite = {#sname, sname##_cases,      \
+							 ARRAY_SIZE(sname##_cases)}; \
+	static const struct ktest_suite *const sname##_suite_ptr                     \
 		__attribute__((section(".ktest_suites"), used)) = &sname##_suite
 
-__printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line,
-			       const char *fmt, ...);
+__printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...);
 
-#define KTEST_EXPECT_TRUE(t, cond)						\
-	((cond) ? true :							\
-	 (ktest_fail(t, __FILE__, __LINE__, "expected %s to be true", #cond), false))
+#define KTEST_EXPECT_TRUE(t, cond) \
+	((cond) ? true             \
+		: (ktest_fail(t, __FILE__, __LINE__, "expected %s to be true", #cond), false))
 
-#define KTEST_EXPECT_FALSE(t, cond)						\
-	(!(cond) ? true :							\
-	 (ktest_fail(t, __FILE__, __LINE__, "expected %s to be false", #cond), false))
+#define KTEST_EXPECT_FALSE(t, cond) \
+	(!(cond) ? true             \
+		 : (ktest_fail(t, __FILE__, __LINE__, "expected %s to be false", #cond), false))
 
-#define KTEST_EXPECT_OP_(t, a, op, b) ({					\
-	__auto_type ka_ = (a);							\
-	__auto_type kb_ = (b);							\
-	bool ok_ = ka_ op kb_;							\
-	if (!ok_)								\
-		ktest_fail(t, __FILE__, __LINE__,				\
-			   "expected %s %s %s, but %s = %lld (%#llx), %s = %lld (%#llx)", \
-			   #a, #op, #b, #a, (long long)ka_, (unsigned long long)ka_, \
-			   #b, (long long)kb_, (unsigned long long)kb_);	\
-	ok_; })
+#define KTEST_EXPECT_OP_(t, a, op, b)                                                             \
+	({                                                                                        \
+		__auto_type ka_ = (a);                                                            \
+		__auto_type kb_ = (b);                                                            \
+		bool ok_ = ka_ op kb_;                                                            \
+		if (!ok_)                                                                         \
+			ktest_fail(t, __FILE__, __LINE__,                                         \
+				   "expected %s %s %s, but %s = %lld (%#llx), %s = %lld (%#llx)", \
+				   #a, #op, #b, #a, (long long)ka_, (unsigned long long)ka_, #b,  \
+				   (long long)kb_, (unsigned long long)kb_);                      \
+		ok_;                                                                              \
+	})
 
-#define KTEST_EXPECT_EQ(t, a, b)	KTEST_EXPECT_OP_(t, a, ==, b)
-#define KTEST_EXPECT_NE(t, a, b)	KTEST_EXPECT_OP_(t, a, !=, b)
-#define KTEST_EXPECT_LT(t, a, b)	KTEST_EXPECT_OP_(t, a, <, b)
-#define KTEST_EXPECT_LE(t, a, b)	KTEST_EXPECT_OP_(t, a, <=, b)
-#define KTEST_EXPECT_GT(t, a, b)	KTEST_EXPECT_OP_(t, a, >, b)
-#define KTEST_EXPECT_GE(t, a, b)	KTEST_EXPECT_OP_(t, a, >=, b)
+#define KTEST_EXPECT_EQ(t, a, b) KTEST_EXPECT_OP_(t, a, ==, b)
+#define KTEST_EXPECT_NE(t, a, b) KTEST_EXPECT_OP_(t, a, !=, b)
+#define KTEST_EXPECT_LT(t, a, b) KTEST_EXPECT_OP_(t, a, <, b)
+#define KTEST_EXPECT_LE(t, a, b) KTEST_EXPECT_OP_(t, a, <=, b)
+#define KTEST_EXPECT_GT(t, a, b) KTEST_EXPECT_OP_(t, a, >, b)
+#define KTEST_EXPECT_GE(t, a, b) KTEST_EXPECT_OP_(t, a, >=, b)
 
-#define KTEST_EXPECT_STREQ(t, a, b) ({						\
-	const char *sa_ = (a), *sb_ = (b);					\
-	bool ok_ = sa_ && sb_ && strcmp(sa_, sb_) == 0;				\
-	if (!ok_)								\
-		ktest_fail(t, __FILE__, __LINE__,				\
-			   "expected %s == %s, but \"%s\" != \"%s\"", #a, #b,	\
-			   sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");		\
-	ok_; })
+#define KTEST_EXPECT_STREQ(t, a, b)                                                   \
+	({                                                                            \
+		const char *sa_ = (a), *sb_ = (b);                                    \
+		bool ok_ = sa_ && sb_ && strcmp(sa_, sb_) == 0;                       \
+		if (!ok_)                                                             \
+			ktest_fail(t, __FILE__, __LINE__,                             \
+				   "expected %s == %s, but \"%s\" != \"%s\"", #a, #b, \
+				   sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");       \
+		ok_;                                                                  \
+	})
 
-#define KTEST_EXPECT_MEMEQ(t, a, b, n) ({					\
-	bool ok_ = memcmp((a), (b), (n)) == 0;					\
-	if (!ok_)								\
-		ktest_fail(t, __FILE__, __LINE__,				\
-			   "expected %zu bytes of %s and %s to be equal",	\
-			   (size_t)(n), #a, #b);				\
-	ok_; })
+#define KTEST_EXPECT_MEMEQ(t, a, b, n)                                                             \
+	({                                                                                         \
+		bool ok_ = memcmp((a), (b), (n)) == 0;                                             \
+		if (!ok_)                                                                          \
+			ktest_fail(t, __FILE__, __LINE__,                                          \
+				   "expected %zu bytes of %s and %s to be equal", (size_t)(n), #a, \
+				   #b);                                                            \
+		ok_;                                                                               \
+	})
 
 /* ASSERT variants leave the test case on failure. */
-#define KTEST_ASSERT_TRUE(t, cond)	do { if (!KTEST_EXPECT_TRUE(t, cond)) return; } while (0)
-#define KTEST_ASSERT_EQ(t, a, b)	do { if (!KTEST_EXPECT_EQ(t, a, b)) return; } while (0)
-#define KTEST_ASSERT_NE(t, a, b)	do { if (!KTEST_EXPECT_NE(t, a, b)) return; } while (0)
-#define KTEST_ASSERT_GE(t, a, b)	do { if (!KTEST_EXPECT_GE(t, a, b)) return; } while (0)
+#define KTEST_ASSERT_TRUE(t, cond)               \
+	do {                                     \
+		if (!KTEST_EXPECT_TRUE(t, cond)) \
+			return;                  \
+	} while (0)
+#define KTEST_ASSERT_EQ(t, a, b)               \
+	do {                                   \
+		if (!KTEST_EXPECT_EQ(t, a, b)) \
+			return;                \
+	} while (0)
+#define KTEST_ASSERT_NE(t, a, b)               \
+	do {                                   \
+		if (!KTEST_EXPECT_NE(t, a, b)) \
+			return;                \
+	} while (0)
+#define KTEST_ASSERT_GE(t, a, b)               \
+	do {                                   \
+		if (!KTEST_EXPECT_GE(t, a, b)) \
+			return;                \
+	} while (0)
 
 /* Mark the current test case skipped (reported "# SKIP reason") and leave it. */
-#define KTEST_SKIP(t, reason)	do { (t)->skip_reason = (reason); return; } while (0)
+#define KTEST_SKIP(t, reason)                \
+	do {                                 \
+		(t)->skip_reason = (reason); \
+		return;                      \
+	} while (0)
 
 #endif

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include "compiler.h"
 
-#define NSEC_PER_USEC	1000ull
-#define NSEC_PER_MSEC	1000000ull
-#define NSEC_PER_SEC	1000000000ull
+#define NSEC_PER_USEC 1000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC  1000000000ull
 
 /* Nanoseconds since time_init() (early in boot). Monotonic. */
 uint64_t time_now_ns(void);
@@ -26,9 +26,9 @@ struct timer;
 typedef void (*timer_fn)(struct timer *t, void *arg);
 
 struct timer {
-	struct timer *next;	/* in the queue, sorted by deadline */
-	uint64_t deadline;	/* in counter ticks */
-	timer_fn fn;		/* runs in the timer interrupt, interrupts off */
+	struct timer *next; /* in the queue, sorted by deadline */
+	uint64_t deadline;  /* in counter ticks */
+	timer_fn fn;	    /* runs in the timer interrupt, interrupts off */
 	void *arg;
 	bool queued;
 };

@@ -12,7 +12,7 @@
  * does not use, and end any interrupt that firmware left in service. */
 void lapic_init(uintptr_t base, uint8_t spurious_vector);
 uint32_t lapic_id(void);
-uint32_t lapic_version(void);	/* version register: version 7:0, max LVT entry 23:16 */
+uint32_t lapic_version(void); /* version register: version 7:0, max LVT entry 23:16 */
 
 /* End of interrupt: retires the highest-priority in-service vector. */
 void lapic_eoi(void);

@@ -10,29 +10,28 @@
 
 #include <stddef.h>
 
-#define LINEEDIT_MAX 128
+#define LINEEDIT_MAX	 128
 #define LINEEDIT_HISTORY 8
 
 enum lineedit_result {
 	LINE_PENDING,	/* keep feeding */
 	LINE_DONE,	/* buf holds a finished line */
-	LINE_CANCELLED,	/* Ctrl-C: the line was thrown away */
+	LINE_CANCELLED, /* Ctrl-C: the line was thrown away */
 };
 
 struct lineedit {
 	char buf[LINEEDIT_MAX];
 	size_t len;
-	int esc_state;		/* position inside an escape sequence */
+	int esc_state; /* position inside an escape sequence */
 	int last_was_cr;
 	char history[LINEEDIT_HISTORY][LINEEDIT_MAX];
-	unsigned int history_count;	/* lines ever added; the newest is count - 1 */
-	unsigned int browsing;		/* how far back the arrows went; 0: the new line */
+	unsigned int history_count; /* lines ever added; the newest is count - 1 */
+	unsigned int browsing;	    /* how far back the arrows went; 0: the new line */
 	void (*echo)(const char *s, size_t len, void *ctx);
 	void *echo_ctx;
 };
 
-void lineedit_init(struct lineedit *le, void (*echo)(const char *, size_t, void *),
-		   void *ctx);
+void lineedit_init(struct lineedit *le, void (*echo)(const char *, size_t, void *), void *ctx);
 enum lineedit_result lineedit_feed(struct lineedit *le, char c);
 
 #endif

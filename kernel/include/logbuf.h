@@ -11,17 +11,17 @@
 
 struct logbuf {
 	char *buf;
-	size_t size;		/* power of two */
-	uint64_t head;		/* byte position of the next record to write */
-	uint64_t tail;		/* byte position of the oldest record */
-	uint64_t first_seq;	/* sequence number of the record at tail */
-	uint64_t next_seq;	/* sequence number the next record gets */
+	size_t size;	    /* power of two */
+	uint64_t head;	    /* byte position of the next record to write */
+	uint64_t tail;	    /* byte position of the oldest record */
+	uint64_t first_seq; /* sequence number of the record at tail */
+	uint64_t next_seq;  /* sequence number the next record gets */
 };
 
 struct log_record {
 	uint64_t seq;
 	int level;
-	size_t len;		/* full text length, even when truncated on read */
+	size_t len; /* full text length, even when truncated on read */
 };
 
 /* size must be a power of two, at least 64 bytes. */
@@ -32,7 +32,7 @@ void logbuf_append(struct logbuf *lb, int level, const char *text, size_t len);
 
 /* Read the record with the smallest sequence number >= *seq into rec and text (NUL
  * terminated, truncated to size). Returns 1 and sets *seq past it, or 0 if none. */
-int logbuf_read(const struct logbuf *lb, uint64_t *seq, struct log_record *rec,
-		char *text, size_t size);
+int logbuf_read(const struct logbuf *lb, uint64_t *seq, struct log_record *rec, char *text,
+		size_t size);
 
 #endif

@@ -7,8 +7,8 @@
 
 struct plic {
 	uintptr_t base;
-	unsigned int sources;	/* valid sources are 1 .. sources (riscv,ndev) */
-	unsigned int context;	/* the hart's S-mode context */
+	unsigned int sources; /* valid sources are 1 .. sources (riscv,ndev) */
+	unsigned int context; /* the hart's S-mode context */
 };
 
 /* Every source masked and at priority 0; the context's threshold 0. */

@@ -11,13 +11,13 @@
 #include <stdint.h>
 #include "compiler.h"
 
-#define PAGE_SHIFT	12
-#define PAGE_SIZE	(1ul << PAGE_SHIFT)
-#define PMM_MAX_ORDER	10		/* blocks up to 4 MiB */
+#define PAGE_SHIFT    12
+#define PAGE_SIZE     (1ul << PAGE_SHIFT)
+#define PMM_MAX_ORDER 10 /* blocks up to 4 MiB */
 
 enum pmm_zone {
-	ZONE_DMA32,	/* below 4 GiB */
-	ZONE_NORMAL,	/* the rest */
+	ZONE_DMA32,  /* below 4 GiB */
+	ZONE_NORMAL, /* the rest */
 	ZONE_COUNT
 };
 
@@ -40,7 +40,7 @@ static inline uint64_t pmm_alloc_page(void)
 int pmm_free(uint64_t pa, unsigned int order);
 
 struct pmm_stats {
-	uint64_t total_pages;		/* managed by the allocator */
+	uint64_t total_pages; /* managed by the allocator */
 	uint64_t free_pages;
 	uint64_t zone_free[ZONE_COUNT];
 	uint64_t free_blocks[PMM_MAX_ORDER + 1];

@@ -6,9 +6,9 @@
 
 struct shell_command {
 	const char *name;
-	const char *args;	/* usage of the arguments, "" if none */
+	const char *args; /* usage of the arguments, "" if none */
 	const char *help;
-	int (*run)(int argc, char **argv);	/* 0 or a negative E_* code */
+	int (*run)(int argc, char **argv); /* 0 or a negative E_* code */
 };
 
 /* Split line in place into at most max words; returns the count. */

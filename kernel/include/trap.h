@@ -14,26 +14,26 @@
 
 enum trap_kind {
 	TRAP_UNKNOWN,
-	TRAP_ILLEGAL_INSTRUCTION,	/* undefined or illegal encoding */
-	TRAP_BREAKPOINT,		/* ebreak, brk, int3 */
-	TRAP_MISALIGNED_ACCESS,		/* a load or store the CPU will not do unaligned */
-	TRAP_BAD_ACCESS,		/* access fault or page fault on a data address */
-	TRAP_BAD_FETCH,			/* instruction fetch from a bad address */
-	TRAP_DIVIDE_ERROR,		/* integer division by zero (x86 #DE) */
-	TRAP_STACK_OVERFLOW,		/* the stack pointer ran into the guard region */
-	TRAP_SYSTEM_CALL,		/* ecall, svc, syscall */
+	TRAP_ILLEGAL_INSTRUCTION, /* undefined or illegal encoding */
+	TRAP_BREAKPOINT,	  /* ebreak, brk, int3 */
+	TRAP_MISALIGNED_ACCESS,	  /* a load or store the CPU will not do unaligned */
+	TRAP_BAD_ACCESS,	  /* access fault or page fault on a data address */
+	TRAP_BAD_FETCH,		  /* instruction fetch from a bad address */
+	TRAP_DIVIDE_ERROR,	  /* integer division by zero (x86 #DE) */
+	TRAP_STACK_OVERFLOW,	  /* the stack pointer ran into the guard region */
+	TRAP_SYSTEM_CALL,	  /* ecall, svc, syscall */
 	TRAP_KINDS
 };
 
-struct trap_frame;			/* each arch's own register layout */
+struct trap_frame; /* each arch's own register layout */
 
 struct trap_info {
 	enum trap_kind kind;
-	const char *what;		/* the cause in words: "load page fault" */
-	uintptr_t pc;			/* the faulting instruction */
-	uintptr_t address;		/* the faulting data address, if has_address */
+	const char *what;  /* the cause in words: "load page fault" */
+	uintptr_t pc;	   /* the faulting instruction */
+	uintptr_t address; /* the faulting data address, if has_address */
 	bool has_address;
-	uintptr_t sp;			/* the interrupted stack and frame pointers */
+	uintptr_t sp; /* the interrupted stack and frame pointers */
 	uintptr_t fp;
 };
 

@@ -9,9 +9,9 @@ struct uart;
 
 struct uart_ops {
 	const char *name;
-	void (*init)(const struct uart *u);	/* may be NULL: firmware set it up */
+	void (*init)(const struct uart *u); /* may be NULL: firmware set it up */
 	void (*put_byte)(const struct uart *u, char c);
-	int (*get_byte)(const struct uart *u);	/* -1 if nothing is waiting */
+	int (*get_byte)(const struct uart *u); /* -1 if nothing is waiting */
 	/* Raise the UART's interrupt while received data is waiting (or stop). */
 	void (*rx_interrupt)(const struct uart *u, bool enable);
 };
@@ -19,7 +19,7 @@ struct uart_ops {
 struct uart {
 	const struct uart_ops *ops;
 	uintptr_t base;		/* MMIO address or I/O port */
-	unsigned int reg_shift;	/* registers are 1 << reg_shift bytes apart */
+	unsigned int reg_shift; /* registers are 1 << reg_shift bytes apart */
 };
 
 extern const struct uart_ops uart_ops_ns16550_mmio;

@@ -12,7 +12,7 @@
 struct out {
 	char *buf;
 	size_t size;
-	size_t len;		/* characters produced so far, even past size */
+	size_t len; /* characters produced so far, even past size */
 };
 
 static void put(struct out *o, char c)
@@ -31,14 +31,14 @@ static void put_repeat(struct out *o, char c, int n)
 struct spec {
 	bool left, plus, space, alt, zero;
 	int width;
-	int precision;		/* -1 when not given */
-	char length;		/* 'H' hh, 'h', 'l', 'L' ll, 'z', 'j', 't', or 0 */
+	int precision; /* -1 when not given */
+	char length;   /* 'H' hh, 'h', 'l', 'L' ll, 'z', 'j', 't', or 0 */
 	char conv;
 };
 
 /* Pad a finished field of len characters (prefix already counted separately). */
-static void put_field(struct out *o, const struct spec *sp, const char *prefix,
-		      const char *digits, int ndigits, int zeros)
+static void put_field(struct out *o, const struct spec *sp, const char *prefix, const char *digits,
+		      int ndigits, int zeros)
 {
 	int plen = (int)strlen(prefix);
 	int pad = sp->width - plen - zeros - ndigits;
@@ -60,7 +60,7 @@ static void put_integer(struct out *o, const struct spec *sp, uintmax_t v, bool 
 {
 	const char *set = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	unsigned int base = 10;
-	char digits[24];	/* 2^64 in octal has 22 digits */
+	char digits[24]; /* 2^64 in octal has 22 digits */
 	char prefix[3] = "";
 	int n = 0, zeros = 0;
 
@@ -112,28 +112,44 @@ static void put_string(struct out *o, const struct spec *sp, const char *s)
 static uintmax_t get_unsigned(const struct spec *sp, va_list *ap)
 {
 	switch (sp->length) {
-	case 'H': return (unsigned char)va_arg(*ap, unsigned int);
-	case 'h': return (unsigned short)va_arg(*ap, unsigned int);
-	case 'l': return va_arg(*ap, unsigned long);
-	case 'L': return va_arg(*ap, unsigned long long);
-	case 'z': return va_arg(*ap, size_t);
-	case 'j': return va_arg(*ap, uintmax_t);
-	case 't': return (size_t)va_arg(*ap, ptrdiff_t);	/* its unsigned twin */
-	default:  return va_arg(*ap, unsigned int);
+	case 'H':
+		return (unsigned char)va_arg(*ap, unsigned int);
+	case 'h':
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case 'l':
+		return va_arg(*ap, unsigned long);
+	case 'L':
+		return va_arg(*ap, unsigned long long);
+	case 'z':
+		return va_arg(*ap, size_t);
+	case 'j':
+		return va_arg(*ap, uintmax_t);
+	case 't':
+		return (size_t)va_arg(*ap, ptrdiff_t); /* its unsigned twin */
+	default:
+		return va_arg(*ap, unsigned int);
 	}
 }
 
 static intmax_t get_signed(const struct spec *sp, va_list *ap)
 {
 	switch (sp->length) {
-	case 'H': return (signed char)va_arg(*ap, int);
-	case 'h': return (short)va_arg(*ap, int);
-	case 'l': return va_arg(*ap, long);
-	case 'L': return va_arg(*ap, long long);
-	case 'z': return (ptrdiff_t)va_arg(*ap, size_t);	/* its signed twin */
-	case 'j': return va_arg(*ap, intmax_t);
-	case 't': return va_arg(*ap, ptrdiff_t);
-	default:  return va_arg(*ap, int);
+	case 'H':
+		return (signed char)va_arg(*ap, int);
+	case 'h':
+		return (short)va_arg(*ap, int);
+	case 'l':
+		return va_arg(*ap, long);
+	case 'L':
+		return va_arg(*ap, long long);
+	case 'z':
+		return (ptrdiff_t)va_arg(*ap, size_t); /* its signed twin */
+	case 'j':
+		return va_arg(*ap, intmax_t);
+	case 't':
+		return va_arg(*ap, ptrdiff_t);
+	default:
+		return va_arg(*ap, int);
 	}
 }
 
@@ -145,12 +161,18 @@ static void parse_spec(const char **fmt, struct spec *sp, va_list *ap)
 	memset(sp, 0, sizeof(*sp));
 	sp->precision = -1;
 	for (;; f++) {
-		if (*f == '-') sp->left = true;
-		else if (*f == '+') sp->plus = true;
-		else if (*f == ' ') sp->space = true;
-		else if (*f == '#') sp->alt = true;
-		else if (*f == '0') sp->zero = true;
-		else break;
+		if (*f == '-')
+			sp->left = true;
+		else if (*f == '+')
+			sp->plus = true;
+		else if (*f == ' ')
+			sp->space = true;
+		else if (*f == '#')
+			sp->alt = true;
+		else if (*f == '0')
+			sp->zero = true;
+		else
+			break;
 	}
 	if (*f == '*') {
 		sp->width = va_arg(*ap, int);
@@ -191,7 +213,7 @@ static void parse_spec(const char **fmt, struct spec *sp, va_list *ap)
 
 int vsnprintf(char *restrict buf, size_t size, const char *restrict format, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	const char *fmt = format;
 	va_list args;
 
@@ -236,7 +258,7 @@ int vsnprintf(char *restrict buf, size_t size, const char *restrict format, va_l
 			put(&o, '%');
 			break;
 		case '\0':
-			fmt--;		/* a lone '%' at the end: stop at the NUL */
+			fmt--; /* a lone '%' at the end: stop at the NUL */
 			break;
 		default:
 			/* Unknown conversion: print it as written. */

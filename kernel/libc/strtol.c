@@ -80,8 +80,7 @@ static long long to_signed(const char *s, char **end, int base, long long min, l
 }
 
 /* Unsigned results: a minus sign negates in the result's type, as C11 7.22.1.4 says. */
-static unsigned long long to_unsigned(const char *s, char **end, int base,
-				      unsigned long long max)
+static unsigned long long to_unsigned(const char *s, char **end, int base, unsigned long long max)
 {
 	bool neg, overflow;
 	unsigned long long v = parse(s, end, base, &neg, max, &overflow);

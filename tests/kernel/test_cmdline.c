@@ -53,9 +53,6 @@ static void unknown_command_is_an_error(struct ktest *t)
 	KTEST_EXPECT_LT(t, shell_execute(line), 0);
 }
 
-KTEST_SUITE(cmdline,
-	    KTEST_CASE(finds_values),
-	    KTEST_CASE(matches_whole_keys),
-	    KTEST_CASE(truncates_long_values),
-	    KTEST_CASE(splits_shell_words),
+KTEST_SUITE(cmdline, KTEST_CASE(finds_values), KTEST_CASE(matches_whole_keys),
+	    KTEST_CASE(truncates_long_values), KTEST_CASE(splits_shell_words),
 	    KTEST_CASE(unknown_command_is_an_error));

@@ -13,8 +13,16 @@
 extern const uint8_t test_fdt_blob[], test_fdt_blob_end[];
 
 /* Header field offsets (Devicetree Specification 5.2). */
-enum { H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16,
-       H_VERSION = 20, H_LAST_COMP = 24, H_SIZE_STRINGS = 32, H_SIZE_STRUCT = 36 };
+enum {
+	H_TOTALSIZE = 4,
+	H_OFF_STRUCT = 8,
+	H_OFF_STRINGS = 12,
+	H_OFF_RSVMAP = 16,
+	H_VERSION = 20,
+	H_LAST_COMP = 24,
+	H_SIZE_STRINGS = 32,
+	H_SIZE_STRUCT = 36
+};
 enum { TOK_BEGIN_NODE = 1, TOK_END_NODE = 2, TOK_PROP = 3, TOK_NOP = 4, TOK_END = 9 };
 
 static uint8_t scratch[4096] __attribute__((aligned(8)));
@@ -105,7 +113,7 @@ static void finds_nodes_by_path(struct ktest *t)
 
 static void walks_children_in_order(struct ktest *t)
 {
-	static const char *const expected[] = { "cpu@0", "cpu@3", "cpu-map" };
+	static const char *const expected[] = {"cpu@0", "cpu@3", "cpu-map"};
 	struct fdt f;
 	size_t i = 0;
 	int node;
@@ -117,8 +125,7 @@ static void walks_children_in_order(struct ktest *t)
 		KTEST_EXPECT_STREQ(t, fdt_name(&f, node), expected[i]);
 	}
 	KTEST_EXPECT_EQ(t, i, ARRAY_SIZE(expected));
-	KTEST_EXPECT_EQ(t, fdt_first_child(&f, fdt_path(&f, "/soc/empty-node")),
-			-FDT_ERR_NOTFOUND);
+	KTEST_EXPECT_EQ(t, fdt_first_child(&f, fdt_path(&f, "/soc/empty-node")), -FDT_ERR_NOTFOUND);
 }
 
 static void reads_properties(struct ktest *t)
@@ -224,7 +231,7 @@ static void fills_boot_info(struct ktest *t)
 	KTEST_EXPECT_EQ(t, (int)bi.console.kind, (int)CONSOLE_NS16550_MMIO);
 	KTEST_EXPECT_EQ(t, bi.console.base, 0x10000000ull);
 	KTEST_EXPECT_EQ(t, bi.console.reg_shift, 2u);
-	KTEST_EXPECT_EQ(t, bi.console.irq, 10);		/* the PLIC's one-cell specifier */
+	KTEST_EXPECT_EQ(t, bi.console.irq, 10); /* the PLIC's one-cell specifier */
 	KTEST_ASSERT_EQ(t, bi.cpu_count, 2u);
 	KTEST_EXPECT_EQ(t, bi.cpu_ids[1], 3ull);
 	KTEST_EXPECT_EQ(t, bi.timer_hz, 10000000ull);
@@ -242,7 +249,7 @@ static void expect_rejected(struct ktest *t, int want, const char *what)
 	if (err != -want)
 		ktest_fail(t, __FILE__, __LINE__, "%s: fdt_open gave %d (%s), expected -%d (%s)",
 			   what, err, fdt_strerror(err), want, fdt_strerror(-want));
-	KTEST_EXPECT_TRUE(t, f.blob == NULL);	/* nothing usable is left behind */
+	KTEST_EXPECT_TRUE(t, f.blob == NULL); /* nothing usable is left behind */
 }
 
 static void rejects_bad_header(struct ktest *t)
@@ -262,7 +269,7 @@ static void rejects_bad_header(struct ktest *t)
 
 	KTEST_EXPECT_EQ(t, fdt_open(&f, NULL, 4096, NULL), -FDT_ERR_NULL);
 	KTEST_EXPECT_EQ(t, fdt_open(&f, scratch + 4, sizeof(scratch) - 4, NULL),
-			-FDT_ERR_BADOFFSET);	/* misaligned */
+			-FDT_ERR_BADOFFSET); /* misaligned */
 	KTEST_EXPECT_STREQ(t, fdt_strerror(-FDT_ERR_MAGIC), "bad magic (not a device tree)");
 }
 
@@ -275,7 +282,7 @@ static void rejects_bad_offsets(struct ktest *t)
 	expect_rejected(t, FDT_ERR_BADOFFSET, "structure block past the end");
 
 	b = fresh_copy();
-	put32(b + H_SIZE_STRUCT, 0xfffffff0);	/* offset + size overflows 32 bits */
+	put32(b + H_SIZE_STRUCT, 0xfffffff0); /* offset + size overflows 32 bits */
 	expect_rejected(t, FDT_ERR_BADOFFSET, "huge structure size");
 
 	b = fresh_copy();
@@ -345,12 +352,12 @@ static void rejects_bad_structure(struct ktest *t)
 
 	b = fresh_copy();
 	size = fdt32(b + H_SIZE_STRUCT);
-	put32(b + H_SIZE_STRUCT, size - 4);	/* drop FDT_END */
+	put32(b + H_SIZE_STRUCT, size - 4); /* drop FDT_END */
 	expect_rejected(t, FDT_ERR_BADSTRUCTURE, "missing FDT_END");
 
 	b = fresh_copy();
 	size = fdt32(b + H_SIZE_STRUCT);
-	put32(struct_block(b) + size - 8, TOK_NOP);	/* the root's END_NODE */
+	put32(struct_block(b) + size - 8, TOK_NOP); /* the root's END_NODE */
 	expect_rejected(t, FDT_ERR_BADSTRUCTURE, "unclosed root node");
 
 	b = fresh_copy();
@@ -371,7 +378,7 @@ static void build_nested(uint8_t *b, int depth)
 
 	memset(b, 0, sizeof(scratch));
 	for (int i = 0; i < depth; i++, pos += 8)
-		put32(s + pos, TOK_BEGIN_NODE);		/* token + empty name, padded */
+		put32(s + pos, TOK_BEGIN_NODE); /* token + empty name, padded */
 	for (int i = 0; i < depth; i++, pos += 4)
 		put32(s + pos, TOK_END_NODE);
 	put32(s + pos, TOK_END);
@@ -405,11 +412,10 @@ static void limits_nesting_depth(struct ktest *t)
 static void rejects_property_after_child(struct ktest *t)
 {
 	static const uint32_t tokens[] = {
-		TOK_BEGIN_NODE, 0,			/* the root, empty name */
-		TOK_BEGIN_NODE, 0x63000000,		/* "c" */
-		TOK_END_NODE,
-		TOK_PROP, 0, 0,				/* "x", no value */
-		TOK_END_NODE, TOK_END,
+		TOK_BEGIN_NODE, 0,		  /* the root, empty name */
+		TOK_BEGIN_NODE, 0x63000000,	  /* "c" */
+		TOK_END_NODE,	TOK_PROP,   0, 0, /* "x", no value */
+		TOK_END_NODE,	TOK_END,
 	};
 	uint32_t off_struct = 48, size = sizeof(tokens), rsvmap, strings;
 	struct fdt f;
@@ -468,24 +474,15 @@ static void survives_bit_flips(struct ktest *t)
 		KTEST_EXPECT_LT(t, steps, 2000);
 	}
 	KTEST_EXPECT_GT(t, rejected, 0);
-	KTEST_EXPECT_GT(t, opened, 0);	/* flips inside property data stay valid */
+	KTEST_EXPECT_GT(t, opened, 0); /* flips inside property data stay valid */
 }
 
-KTEST_SUITE(fdt,
-	    KTEST_CASE(opens_valid_blob),
-	    KTEST_CASE(finds_nodes_by_path),
-	    KTEST_CASE(walks_children_in_order),
-	    KTEST_CASE(reads_properties),
-	    KTEST_CASE(matches_compatible_lists),
-	    KTEST_CASE(finds_parents_and_reg),
-	    KTEST_CASE(resolves_interrupt_parents),
-	    KTEST_CASE(reads_memory_reservations),
-	    KTEST_CASE(fills_boot_info),
-	    KTEST_CASE(rejects_bad_header),
-	    KTEST_CASE(rejects_bad_offsets),
-	    KTEST_CASE(rejects_truncation),
-	    KTEST_CASE(rejects_unterminated_strings),
-	    KTEST_CASE(rejects_bad_structure),
-	    KTEST_CASE(limits_nesting_depth),
-	    KTEST_CASE(rejects_property_after_child),
+KTEST_SUITE(fdt, KTEST_CASE(opens_valid_blob), KTEST_CASE(finds_nodes_by_path),
+	    KTEST_CASE(walks_children_in_order), KTEST_CASE(reads_properties),
+	    KTEST_CASE(matches_compatible_lists), KTEST_CASE(finds_parents_and_reg),
+	    KTEST_CASE(resolves_interrupt_parents), KTEST_CASE(reads_memory_reservations),
+	    KTEST_CASE(fills_boot_info), KTEST_CASE(rejects_bad_header),
+	    KTEST_CASE(rejects_bad_offsets), KTEST_CASE(rejects_truncation),
+	    KTEST_CASE(rejects_unterminated_strings), KTEST_CASE(rejects_bad_structure),
+	    KTEST_CASE(limits_nesting_depth), KTEST_CASE(rejects_property_after_child),
 	    KTEST_CASE(survives_bit_flips));

@@ -28,8 +28,8 @@ static uint64_t free_pages(void)
 
 static void sizes_and_alignment(struct ktest *t)
 {
-	static const size_t sizes[] = { 1, 15, 16, 17, 100, 512, 2047, 2048, 2049, 5000,
-					65536, 1 << 20 };
+	static const size_t sizes[] = {1,    15,   16,	 17,   100,   512,
+				       2047, 2048, 2049, 5000, 65536, 1 << 20};
 	void *p[sizeof(sizes) / sizeof(sizes[0])];
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -56,15 +56,15 @@ static void calloc_and_realloc(struct ktest *t)
 	for (int i = 0; i < 300; i++)
 		nonzero += p[i] != 0;
 	KTEST_EXPECT_EQ(t, nonzero, 0);
-	KTEST_EXPECT_TRUE(t, kcalloc(SIZE_MAX / 2, 3) == NULL);	/* overflow */
+	KTEST_EXPECT_TRUE(t, kcalloc(SIZE_MAX / 2, 3) == NULL); /* overflow */
 	for (int i = 0; i < 300; i++)
 		p[i] = (uint8_t)i;
-	q = krealloc(p, 10000);					/* grows into pages */
+	q = krealloc(p, 10000); /* grows into pages */
 	KTEST_ASSERT_TRUE(t, q != NULL);
 	for (int i = 0; i < 300; i++)
 		nonzero += q[i] != (uint8_t)i;
 	KTEST_EXPECT_EQ(t, nonzero, 0);
-	p = krealloc(q, 20);					/* shrinks */
+	p = krealloc(q, 20); /* shrinks */
 	KTEST_ASSERT_TRUE(t, p != NULL);
 	KTEST_EXPECT_EQ(t, p[19], 19);
 	kfree(p);
@@ -131,15 +131,15 @@ static void catches_overruns_and_bad_frees(struct ktest *t)
 	uint64_t before = problems();
 	uint8_t *p;
 
-	kfree((void *)((uintptr_t)&rng_state));		/* not from kmalloc */
+	kfree((void *)((uintptr_t)&rng_state)); /* not from kmalloc */
 	KTEST_EXPECT_EQ(t, problems(), before + 1);
 #ifndef CONFIG_DEBUG_HEAP
 	KTEST_SKIP(t, "red zones need CONFIG_DEBUG_HEAP");
 #else
 	p = kmalloc(32);
 	KTEST_ASSERT_TRUE(t, p != NULL);
-	p[32] = 0;					/* one byte past the end */
-	kfree(p);					/* reported, not reused */
+	p[32] = 0; /* one byte past the end */
+	kfree(p);  /* reported, not reused */
 	KTEST_EXPECT_EQ(t, problems(), before + 2);
 #endif
 }
@@ -150,13 +150,13 @@ static void catches_write_after_free(struct ktest *t)
 	KTEST_SKIP(t, "poisoning needs CONFIG_DEBUG_HEAP");
 #else
 	uint64_t before = problems();
-	uint8_t *keep = kmalloc(64);	/* keeps the slab alive while p is free */
+	uint8_t *keep = kmalloc(64); /* keeps the slab alive while p is free */
 	uint8_t *p = kmalloc(64), *q;
 
 	KTEST_ASSERT_TRUE(t, p != NULL && keep != NULL);
 	kfree(p);
-	p[40] = 1;				/* write after free: the poison is damaged */
-	q = kmalloc(64);			/* the same slot comes back first */
+	p[40] = 1;	 /* write after free: the poison is damaged */
+	q = kmalloc(64); /* the same slot comes back first */
 	KTEST_EXPECT_TRUE(t, q == p);
 	KTEST_EXPECT_EQ(t, problems(), before + 1);
 	kfree(q);
@@ -164,9 +164,6 @@ static void catches_write_after_free(struct ktest *t)
 #endif
 }
 
-KTEST_SUITE(heap,
-	    KTEST_CASE(sizes_and_alignment),
-	    KTEST_CASE(calloc_and_realloc),
+KTEST_SUITE(heap, KTEST_CASE(sizes_and_alignment), KTEST_CASE(calloc_and_realloc),
 	    KTEST_CASE(random_stress_returns_every_page),
-	    KTEST_CASE(catches_overruns_and_bad_frees),
-	    KTEST_CASE(catches_write_after_free));
+	    KTEST_CASE(catches_overruns_and_bad_frees), KTEST_CASE(catches_write_after_free));

@@ -40,7 +40,7 @@ static void memory_functions(struct ktest *t)
 
 	KTEST_EXPECT_EQ(t, memcmp("abc", "abd", 3) < 0, 1);
 	KTEST_EXPECT_EQ(t, memcmp("abd", "abc", 3) > 0, 1);
-	KTEST_EXPECT_EQ(t, memcmp("ab\xff", "ab\x01", 3) > 0, 1);	/* unsigned bytes */
+	KTEST_EXPECT_EQ(t, memcmp("ab\xff", "ab\x01", 3) > 0, 1); /* unsigned bytes */
 	KTEST_EXPECT_EQ(t, memcmp("abc", "abd", 2), 0);
 	const char *letters = RUNTIME("abcdef");
 
@@ -69,16 +69,17 @@ static void string_functions(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, strstr(RUNTIME("find the needle"), "needle"), "needle");
 	KTEST_EXPECT_TRUE(t, strstr(RUNTIME("haystack"), "needle") == NULL);
 	strncpy(buf, RUNTIME("ab"), sizeof(buf));
-	KTEST_EXPECT_MEMEQ(t, buf, "ab\0\0\0\0\0\0", 8);	/* pads with NULs */
+	KTEST_EXPECT_MEMEQ(t, buf, "ab\0\0\0\0\0\0", 8); /* pads with NULs */
 }
 
 /* snprintf into a buffer and compare; also checks the returned length. */
-#define EXPECT_FORMAT(t, expected, ...) do {					\
-	char buf_[64];								\
-	int n_ = snprintf(buf_, sizeof(buf_), __VA_ARGS__);			\
-	KTEST_EXPECT_STREQ(t, buf_, expected);					\
-	KTEST_EXPECT_EQ(t, n_, (int)strlen(expected));				\
-} while (0)
+#define EXPECT_FORMAT(t, expected, ...)                             \
+	do {                                                        \
+		char buf_[64];                                      \
+		int n_ = snprintf(buf_, sizeof(buf_), __VA_ARGS__); \
+		KTEST_EXPECT_STREQ(t, buf_, expected);              \
+		KTEST_EXPECT_EQ(t, n_, (int)strlen(expected));      \
+	} while (0)
 
 static void format_integers(struct ktest *t)
 {
@@ -89,8 +90,7 @@ static void format_integers(struct ktest *t)
 	EXPECT_FORMAT(t, "ff FF 0xff 0XFF", "%x %X %#x %#X", 255, 255, 255, 255);
 	EXPECT_FORMAT(t, "17 021 0", "%o %#o %#o", 15, 17, 0);
 	EXPECT_FORMAT(t, "0", "%#x", 0);
-	EXPECT_FORMAT(t, "123 4096 -1", "%zu %jd %td", (size_t)123, (intmax_t)4096,
-		      (ptrdiff_t)-1);
+	EXPECT_FORMAT(t, "123 4096 -1", "%zu %jd %td", (size_t)123, (intmax_t)4096, (ptrdiff_t)-1);
 	EXPECT_FORMAT(t, "-1 255", "%hhd %hhu", (signed char)-1, (unsigned char)255);
 	EXPECT_FORMAT(t, "deadbeefcafe", "%lx", 0xdeadbeefcafeul);
 }
@@ -125,13 +125,13 @@ static void format_truncates_safely(struct ktest *t)
 
 	memset(buf, '#', sizeof(buf));
 	n = snprintf(buf, sizeof(buf), "%s", "0123456789");
-	KTEST_EXPECT_EQ(t, n, 10);		/* the length it would have had */
-	KTEST_EXPECT_STREQ(t, buf, "0123456");	/* always terminated */
+	KTEST_EXPECT_EQ(t, n, 10);	       /* the length it would have had */
+	KTEST_EXPECT_STREQ(t, buf, "0123456"); /* always terminated */
 
 	memset(buf, '#', sizeof(buf));
 	n = snprintf(buf, 0, "%d", 12345);
 	KTEST_EXPECT_EQ(t, n, 5);
-	KTEST_EXPECT_EQ(t, buf[0], '#');	/* size 0 writes nothing */
+	KTEST_EXPECT_EQ(t, buf[0], '#'); /* size 0 writes nothing */
 	n = snprintf(buf, 1, "abc");
 	KTEST_EXPECT_EQ(t, n, 3);
 	KTEST_EXPECT_EQ(t, buf[0], '\0');
@@ -176,12 +176,7 @@ static void reports_overflow(struct ktest *t)
 	KTEST_EXPECT_EQ(t, errno, ERANGE);
 }
 
-KTEST_SUITE(libc,
-	    KTEST_CASE(memory_functions),
-	    KTEST_CASE(string_functions),
-	    KTEST_CASE(format_integers),
-	    KTEST_CASE(format_width_and_flags),
-	    KTEST_CASE(format_strings_and_chars),
-	    KTEST_CASE(format_truncates_safely),
-	    KTEST_CASE(parses_numbers),
-	    KTEST_CASE(reports_overflow));
+KTEST_SUITE(libc, KTEST_CASE(memory_functions), KTEST_CASE(string_functions),
+	    KTEST_CASE(format_integers), KTEST_CASE(format_width_and_flags),
+	    KTEST_CASE(format_strings_and_chars), KTEST_CASE(format_truncates_safely),
+	    KTEST_CASE(parses_numbers), KTEST_CASE(reports_overflow));

@@ -31,7 +31,7 @@ static int feed(struct lineedit *le, const char *bytes)
 static void plain_line(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
 	KTEST_EXPECT_EQ(t, feed(&le, "help"), LINE_PENDING);
@@ -43,10 +43,10 @@ static void plain_line(struct ktest *t)
 static void backspace_and_delete(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
-	feed(&le, "hex\x7fl\bp");	/* DEL and BS both erase one */
+	feed(&le, "hex\x7fl\bp"); /* DEL and BS both erase one */
 	KTEST_EXPECT_EQ(t, feed(&le, "\n"), LINE_DONE);
 	KTEST_EXPECT_STREQ(t, le.buf, "hep");
 	KTEST_EXPECT_STREQ(t, c.text, "hex\b \bl\b \bp\n");
@@ -61,7 +61,7 @@ static void backspace_and_delete(struct ktest *t)
 static void ctrl_u_erases_line(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
 	feed(&le, "wrong\x15ok");
@@ -101,10 +101,10 @@ static void crlf_ends_one_line(struct ktest *t)
 static void swallows_escape_sequences(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
-	feed(&le, "ab\x1b[A\x1b[1;5Cc\x1bOd");	/* up, ctrl-right, then ESC O d (SS3) */
+	feed(&le, "ab\x1b[A\x1b[1;5Cc\x1bOd"); /* up, ctrl-right, then ESC O d (SS3) */
 	feed(&le, "\r");
 	KTEST_EXPECT_STREQ(t, le.buf, "abcd");
 	KTEST_EXPECT_STREQ(t, c.text, "abcd\n");
@@ -113,7 +113,7 @@ static void swallows_escape_sequences(struct ktest *t)
 static void full_line_rings_bell(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
 	for (int i = 0; i < LINEEDIT_MAX + 10; i++)
@@ -127,13 +127,13 @@ static void full_line_rings_bell(struct ktest *t)
 static void arrows_recall_history(struct ktest *t)
 {
 	struct lineedit le;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lineedit_init(&le, capture_echo, &c);
 	feed(&le, "first\r");
 	feed(&le, "second\r");
-	feed(&le, "second\r");			/* a repeat takes no slot */
-	feed(&le, "\r");			/* nor does an empty line */
+	feed(&le, "second\r"); /* a repeat takes no slot */
+	feed(&le, "\r");       /* nor does an empty line */
 	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[A\r"), LINE_DONE);
 	KTEST_EXPECT_STREQ(t, le.buf, "second");
 	KTEST_EXPECT_EQ(t, feed(&le, "\x1b[A\x1b[A\r"), LINE_DONE);
@@ -163,16 +163,11 @@ static void history_keeps_the_newest(struct ktest *t)
 	for (int i = 0; i < LINEEDIT_HISTORY + 5; i++)
 		feed(&le, "\x1b[A");
 	KTEST_EXPECT_EQ(t, feed(&le, "\r"), LINE_DONE);
-	KTEST_EXPECT_EQ(t, le.buf[0], (char)('a' + 3));	/* the oldest still kept */
+	KTEST_EXPECT_EQ(t, le.buf[0], (char)('a' + 3)); /* the oldest still kept */
 }
 
-KTEST_SUITE(lineedit,
-	    KTEST_CASE(plain_line),
-	    KTEST_CASE(backspace_and_delete),
-	    KTEST_CASE(ctrl_u_erases_line),
-	    KTEST_CASE(ctrl_c_cancels),
-	    KTEST_CASE(crlf_ends_one_line),
-	    KTEST_CASE(swallows_escape_sequences),
-	    KTEST_CASE(full_line_rings_bell),
-	    KTEST_CASE(arrows_recall_history),
+KTEST_SUITE(lineedit, KTEST_CASE(plain_line), KTEST_CASE(backspace_and_delete),
+	    KTEST_CASE(ctrl_u_erases_line), KTEST_CASE(ctrl_c_cancels),
+	    KTEST_CASE(crlf_ends_one_line), KTEST_CASE(swallows_escape_sequences),
+	    KTEST_CASE(full_line_rings_bell), KTEST_CASE(arrows_recall_history),
 	    KTEST_CASE(history_keeps_the_newest));

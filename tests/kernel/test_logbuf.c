@@ -58,7 +58,7 @@ static void drops_oldest_when_full(struct ktest *t)
 		count++;
 	}
 	KTEST_EXPECT_EQ(t, expect_seq, 100u);
-	KTEST_EXPECT_EQ(t, count, 256 / 24);	/* as many as fit */
+	KTEST_EXPECT_EQ(t, count, 256 / 24); /* as many as fit */
 }
 
 static void reader_skips_lost_records(struct ktest *t)
@@ -88,7 +88,7 @@ static void truncates_long_records(struct ktest *t)
 	logbuf_init(&lb, storage, sizeof(storage));
 	logbuf_append(&lb, 6, big, sizeof(big));
 	KTEST_ASSERT_EQ(t, logbuf_read(&lb, &seq, &rec, text, sizeof(text)), 1);
-	KTEST_EXPECT_EQ(t, rec.len, sizeof(storage) / 4);	/* a quarter of the ring */
+	KTEST_EXPECT_EQ(t, rec.len, sizeof(storage) / 4); /* a quarter of the ring */
 	KTEST_EXPECT_EQ(t, strlen(text), sizeof(storage) / 4);
 
 	/* A reader's small buffer gets a terminated prefix. */
@@ -97,8 +97,5 @@ static void truncates_long_records(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, text, "aaaa");
 }
 
-KTEST_SUITE(logbuf,
-	    KTEST_CASE(reads_back_in_order),
-	    KTEST_CASE(drops_oldest_when_full),
-	    KTEST_CASE(reader_skips_lost_records),
-	    KTEST_CASE(truncates_long_records));
+KTEST_SUITE(logbuf, KTEST_CASE(reads_back_in_order), KTEST_CASE(drops_oldest_when_full),
+	    KTEST_CASE(reader_skips_lost_records), KTEST_CASE(truncates_long_records));

@@ -53,13 +53,13 @@ static void refuses_bad_frees(struct ktest *t)
 
 	KTEST_ASSERT_NE(t, pa, 0ull);
 	before = free_pages();
-	KTEST_EXPECT_EQ(t, pmm_free(pa, 1), -E_INVAL);			/* wrong order */
-	KTEST_EXPECT_EQ(t, pmm_free(pa + PAGE_SIZE, 0), -E_INVAL);	/* inside it */
-	KTEST_EXPECT_EQ(t, pmm_free(pa + 8, 0), -E_INVAL);		/* misaligned */
+	KTEST_EXPECT_EQ(t, pmm_free(pa, 1), -E_INVAL);		   /* wrong order */
+	KTEST_EXPECT_EQ(t, pmm_free(pa + PAGE_SIZE, 0), -E_INVAL); /* inside it */
+	KTEST_EXPECT_EQ(t, pmm_free(pa + 8, 0), -E_INVAL);	   /* misaligned */
 	KTEST_EXPECT_EQ(t, pmm_free((uintptr_t)&rng_state & ~(PAGE_SIZE - 1), 0), -E_INVAL);
-	KTEST_EXPECT_EQ(t, free_pages(), before);			/* nothing freed */
+	KTEST_EXPECT_EQ(t, free_pages(), before); /* nothing freed */
 	KTEST_EXPECT_EQ(t, pmm_free(pa, 2), 0);
-	KTEST_EXPECT_EQ(t, pmm_free(pa, 2), -E_INVAL);			/* double free */
+	KTEST_EXPECT_EQ(t, pmm_free(pa, 2), -E_INVAL); /* double free */
 	KTEST_EXPECT_EQ(t, free_pages(), before + 4);
 }
 
@@ -152,10 +152,6 @@ static void map_excludes_the_kernel(struct ktest *t)
 	}
 }
 
-KTEST_SUITE(pmm,
-	    KTEST_CASE(allocates_aligned_blocks),
-	    KTEST_CASE(refuses_bad_frees),
-	    KTEST_CASE(coalesces_after_fragmentation),
-	    KTEST_CASE(random_stress_keeps_contents),
-	    KTEST_CASE(dma32_zone_stays_below_4gib),
-	    KTEST_CASE(map_excludes_the_kernel));
+KTEST_SUITE(pmm, KTEST_CASE(allocates_aligned_blocks), KTEST_CASE(refuses_bad_frees),
+	    KTEST_CASE(coalesces_after_fragmentation), KTEST_CASE(random_stress_keeps_contents),
+	    KTEST_CASE(dma32_zone_stays_below_4gib), KTEST_CASE(map_excludes_the_kernel));

@@ -19,7 +19,7 @@ static void stores_level_and_text(struct ktest *t)
 	char text[128];
 	int saved = console_loglevel;
 
-	console_loglevel = 0;	/* keep the test's messages off the console */
+	console_loglevel = 0; /* keep the test's messages off the console */
 	printk(KERN_ERR "ktest error %d\n", 42);
 	console_loglevel = saved;
 	KTEST_ASSERT_EQ(t, last_record(&rec, text, sizeof(text)), 1);
@@ -71,8 +71,5 @@ static void returns_length(struct ktest *t)
 	KTEST_EXPECT_EQ(t, n, 5);
 }
 
-KTEST_SUITE(printk,
-	    KTEST_CASE(stores_level_and_text),
-	    KTEST_CASE(default_level_without_prefix),
-	    KTEST_CASE(sequence_numbers_increase),
-	    KTEST_CASE(returns_length));
+KTEST_SUITE(printk, KTEST_CASE(stores_level_and_text), KTEST_CASE(default_level_without_prefix),
+	    KTEST_CASE(sequence_numbers_increase), KTEST_CASE(returns_length));

@@ -94,7 +94,8 @@ static void many_timers_fire_in_order(struct ktest *t)
 	 * on a loaded host, starting them can take longer than the first deadline. */
 	flags = arch_irq_save();
 	for (int i = 0; i < ORDER_TIMERS; i++) {
-		order[i].deadline_ns = base + (uint64_t)((i * 7) % ORDER_TIMERS) * 300 * NSEC_PER_USEC;
+		order[i].deadline_ns =
+			base + (uint64_t)((i * 7) % ORDER_TIMERS) * 300 * NSEC_PER_USEC;
 		if (i == 5)
 			order[i].deadline_ns = order[3].deadline_ns;
 		timer_init(&order[i].timer, record_fire, &order[i]);
@@ -142,7 +143,7 @@ static void cancelled_timer_never_fires(struct ktest *t)
 	timer_start(&a, 2 * NSEC_PER_MSEC);
 	timer_start(&b, 3 * NSEC_PER_MSEC);
 	KTEST_EXPECT_TRUE(t, timer_cancel(&a));
-	KTEST_EXPECT_FALSE(t, timer_cancel(&a));	/* not queued any more */
+	KTEST_EXPECT_FALSE(t, timer_cancel(&a)); /* not queued any more */
 	KTEST_EXPECT_TRUE(t, timer_cancel(&b));
 	sleep_ns(6 * NSEC_PER_MSEC);
 	KTEST_EXPECT_EQ(t, cancelled_fired, 0);
@@ -166,14 +167,14 @@ static void masked_section_holds_events(struct ktest *t)
 	masked_fired = false;
 	timer_init(&tm, set_flag, NULL);
 	outer = arch_irq_save();
-	inner = arch_irq_save();		/* nested */
+	inner = arch_irq_save(); /* nested */
 	timer_start(&tm, NSEC_PER_MSEC);
 	deadline = time_now_ns() + 3 * NSEC_PER_MSEC;
 	while (time_now_ns() < deadline)
 		arch_cpu_relax();
-	arch_irq_restore(inner);		/* still inside the outer section */
+	arch_irq_restore(inner); /* still inside the outer section */
 	KTEST_EXPECT_FALSE(t, masked_fired);
-	arch_irq_restore(outer);		/* now it may run */
+	arch_irq_restore(outer); /* now it may run */
 	deadline = time_now_ns() + LATE_NS;
 	while (!masked_fired && time_now_ns() < deadline)
 		arch_cpu_relax();
@@ -213,16 +214,10 @@ static void irq_requests_are_checked(struct ktest *t)
 	KTEST_ASSERT_TRUE(t, chip != NULL);
 	KTEST_EXPECT_EQ(t, irq_request(chip->lines, must_not_fire_irq, NULL, "x"), -E_INVAL);
 	/* The timer's line is taken. */
-	KTEST_EXPECT_EQ(t, irq_request(arch_timer_line(), must_not_fire_irq, NULL, "x"),
-			-E_NOSPC);
+	KTEST_EXPECT_EQ(t, irq_request(arch_timer_line(), must_not_fire_irq, NULL, "x"), -E_NOSPC);
 }
 
-KTEST_SUITE(time,
-	    KTEST_CASE(clock_is_monotonic),
-	    KTEST_CASE(conversions_round_trip),
-	    KTEST_CASE(sleep_is_never_early),
-	    KTEST_CASE(many_timers_fire_in_order),
-	    KTEST_CASE(cancelled_timer_never_fires),
-	    KTEST_CASE(masked_section_holds_events),
-	    KTEST_CASE(interrupts_are_counted),
-	    KTEST_CASE(irq_requests_are_checked));
+KTEST_SUITE(time, KTEST_CASE(clock_is_monotonic), KTEST_CASE(conversions_round_trip),
+	    KTEST_CASE(sleep_is_never_early), KTEST_CASE(many_timers_fire_in_order),
+	    KTEST_CASE(cancelled_timer_never_fires), KTEST_CASE(masked_section_holds_events),
+	    KTEST_CASE(interrupts_are_counted), KTEST_CASE(irq_requests_are_checked));

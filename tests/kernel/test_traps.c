@@ -93,8 +93,8 @@ static void traps_back_to_back(struct ktest *t)
 	for (int i = 0; i < 50; i++) {
 		struct trap_info seen;
 
-		KTEST_ASSERT_TRUE(t, trap_expect(raise_it, (void *)(uintptr_t)TRAP_BREAKPOINT,
-						 &seen));
+		KTEST_ASSERT_TRUE(t,
+				  trap_expect(raise_it, (void *)(uintptr_t)TRAP_BREAKPOINT, &seen));
 	}
 	/* ... with interrupts as they were. */
 	KTEST_EXPECT_EQ(t, irq_state(), before);
@@ -114,7 +114,7 @@ static __attribute__((noinline)) void overflow(unsigned int depth)
 		arch_raise(TRAP_BREAKPOINT);
 	else
 		overflow(depth + 1);
-	pad[1] = pad[0];	/* keeps the recursion from becoming a loop */
+	pad[1] = pad[0]; /* keeps the recursion from becoming a loop */
 }
 
 static void run_overflow(void *arg)
@@ -190,14 +190,8 @@ static void unwinds_frames(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, name, "unwinds_frames");
 }
 
-KTEST_SUITE(traps,
-	    KTEST_CASE(illegal_instruction),
-	    KTEST_CASE(breakpoint),
-	    KTEST_CASE(misaligned_access),
-	    KTEST_CASE(bad_access),
-	    KTEST_CASE(divide_error),
-	    KTEST_CASE(returns_without_trap),
-	    KTEST_CASE(traps_back_to_back),
-	    KTEST_CASE(stack_overflow_is_reported),
-	    KTEST_CASE(symbolizes_addresses),
+KTEST_SUITE(traps, KTEST_CASE(illegal_instruction), KTEST_CASE(breakpoint),
+	    KTEST_CASE(misaligned_access), KTEST_CASE(bad_access), KTEST_CASE(divide_error),
+	    KTEST_CASE(returns_without_trap), KTEST_CASE(traps_back_to_back),
+	    KTEST_CASE(stack_overflow_is_reported), KTEST_CASE(symbolizes_addresses),
 	    KTEST_CASE(unwinds_frames));

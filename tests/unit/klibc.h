@@ -12,10 +12,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-__attribute__((format(printf, 3, 4)))
-int k_snprintf(char *restrict buf, size_t size, const char *restrict fmt, ...);
-__attribute__((format(printf, 3, 0)))
-int k_vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap);
+__attribute__((format(printf, 3, 4))) int k_snprintf(char *restrict buf, size_t size,
+						     const char *restrict fmt, ...);
+__attribute__((format(printf, 3, 0))) int k_vsnprintf(char *restrict buf, size_t size,
+						      const char *restrict fmt, va_list ap);
 
 long k_strtol(const char *restrict s, char **restrict end, int base);
 unsigned long k_strtoul(const char *restrict s, char **restrict end, int base);

@@ -52,8 +52,8 @@ static void check_get(struct unit *t, const char *cmdline, const char *key)
 		bool found = cmdline_get(cmdline, key, buf, size);
 		size_t n = len < size - 1 ? len : size - 1;
 
-		if (!UNIT_CHECK(t, found == (want != NULL), "\"%s\" key \"%s\": found %d",
-				cmdline, key, found)) {
+		if (!UNIT_CHECK(t, found == (want != NULL), "\"%s\" key \"%s\": found %d", cmdline,
+				key, found)) {
 			free(buf);
 			return;
 		}
@@ -71,24 +71,24 @@ static void check_get(struct unit *t, const char *cmdline, const char *key)
 static void table_of_command_lines(struct unit *t)
 {
 	static const struct {
-		const char *cmdline, *key, *value;	/* value NULL: not found */
+		const char *cmdline, *key, *value; /* value NULL: not found */
 	} cases[] = {
-		{ "console=ttyS0 loglevel=5", "loglevel", "5" },
-		{ "console=ttyS0 loglevel=5", "console", "ttyS0" },
-		{ "console=ttyS0 loglevel=5", "log", NULL },
-		{ "consoleblank=0", "console", NULL },
-		{ "quiet", "quiet", "" },
-		{ "   quiet   ", "quiet", "" },
-		{ "quiet=", "quiet", "" },
-		{ "a=1 a=2", "a", "1" },
-		{ "a a=2", "a", "" },
-		{ "init=/bin/sh=x", "init", "/bin/sh=x" },
-		{ "x=a\tb", "x", "a\tb" },		/* only spaces separate words */
-		{ "", "quiet", NULL },
-		{ "   ", "quiet", NULL },
-		{ "quietly quiet", "quiet", "" },
-		{ "k=v", "k=v", "" },			/* a key with '=' is just longer */
-		{ "k=v=w", "k=v", "w" },
+		{"console=ttyS0 loglevel=5", "loglevel", "5"},
+		{"console=ttyS0 loglevel=5", "console", "ttyS0"},
+		{"console=ttyS0 loglevel=5", "log", NULL},
+		{"consoleblank=0", "console", NULL},
+		{"quiet", "quiet", ""},
+		{"   quiet   ", "quiet", ""},
+		{"quiet=", "quiet", ""},
+		{"a=1 a=2", "a", "1"},
+		{"a a=2", "a", ""},
+		{"init=/bin/sh=x", "init", "/bin/sh=x"},
+		{"x=a\tb", "x", "a\tb"}, /* only spaces separate words */
+		{"", "quiet", NULL},
+		{"   ", "quiet", NULL},
+		{"quietly quiet", "quiet", ""},
+		{"k=v", "k=v", ""}, /* a key with '=' is just longer */
+		{"k=v=w", "k=v", "w"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -102,8 +102,10 @@ static void table_of_command_lines(struct unit *t)
 			UNIT_CHECK(t, strcmp(buf, cases[i].value) == 0, "\"%s\" key %s: \"%s\"",
 				   cases[i].cmdline, cases[i].key, buf);
 		else
-			UNIT_CHECK(t, strcmp(buf, "untouched") == 0, "\"%s\" key %s: wrote to "
-				   "the buffer", cases[i].cmdline, cases[i].key);
+			UNIT_CHECK(t, strcmp(buf, "untouched") == 0,
+				   "\"%s\" key %s: wrote to "
+				   "the buffer",
+				   cases[i].cmdline, cases[i].key);
 		check_get(t, cmdline, cases[i].key);
 		free(cmdline);
 	}
@@ -113,8 +115,8 @@ static void table_of_command_lines(struct unit *t)
 /* Random command lines over a few keys that are prefixes of each other. */
 static void random_command_lines_match_model(struct unit *t)
 {
-	static const char *const keys[] = { "a", "ab", "abc", "b", "root", "rootwait" };
-	static const char *const values[] = { "", "1", "x=y", "/dev/vda1", "a b", "==" };
+	static const char *const keys[] = {"a", "ab", "abc", "b", "root", "rootwait"};
+	static const char *const values[] = {"", "1", "x=y", "/dev/vda1", "a b", "=="};
 	uint64_t seed = 0xc0de;
 	char line[256];
 
@@ -128,9 +130,8 @@ static void random_command_lines_match_model(struct unit *t)
 			const char *key = keys[unit_below(&seed, 6)];
 			const char *value = values[unit_below(&seed, 6)];
 
-			len += (size_t)snprintf(line + len, sizeof(line) - len, "%*s%s%s%s",
-						spaces, "", key, unit_below(&seed, 3) ? "=" : "",
-						value);
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%*s%s%s%s", spaces,
+						"", key, unit_below(&seed, 3) ? "=" : "", value);
 		}
 		if (unit_below(&seed, 2))
 			len += (size_t)snprintf(line + len, sizeof(line) - len, "  ");
@@ -142,6 +143,4 @@ static void random_command_lines_match_model(struct unit *t)
 	}
 }
 
-UNIT_SUITE(cmdline,
-	   UNIT_CASE(table_of_command_lines),
-	   UNIT_CASE(random_command_lines_match_model));
+UNIT_SUITE(cmdline, UNIT_CASE(table_of_command_lines), UNIT_CASE(random_command_lines_match_model));

@@ -19,9 +19,19 @@
 #include "fdt.h"
 #include "unit.h"
 
-enum { H_MAGIC = 0, H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16,
-       H_VERSION = 20, H_LAST_COMP = 24, H_BOOT_CPU = 28, H_SIZE_STRINGS = 32,
-       H_SIZE_STRUCT = 36, H_SIZE = 40 };
+enum {
+	H_MAGIC = 0,
+	H_TOTALSIZE = 4,
+	H_OFF_STRUCT = 8,
+	H_OFF_STRINGS = 12,
+	H_OFF_RSVMAP = 16,
+	H_VERSION = 20,
+	H_LAST_COMP = 24,
+	H_BOOT_CPU = 28,
+	H_SIZE_STRINGS = 32,
+	H_SIZE_STRUCT = 36,
+	H_SIZE = 40
+};
 enum { TOK_BEGIN_NODE = 1, TOK_END_NODE = 2, TOK_PROP = 3, TOK_NOP = 4, TOK_END = 9 };
 
 static uint32_t be32(const uint8_t *p)
@@ -57,20 +67,20 @@ static uint32_t align4(uint32_t x)
 
 #define SCAN_NODES 256
 #define SCAN_PROPS 1024
-#define SCAN_RSV 64
+#define SCAN_RSV   64
 #define SCAN_DEPTH 64
 
 struct scan_node {
-	uint32_t off;		/* of its BEGIN_NODE token in the structure block */
-	int parent;		/* index, -1 for the root */
+	uint32_t off; /* of its BEGIN_NODE token in the structure block */
+	int parent;   /* index, -1 for the root */
 	const char *name;
-	int first_prop, nprops;	/* its properties, together in props[] */
+	int first_prop, nprops; /* its properties, together in props[] */
 };
 
 struct scan_prop {
 	int node;
 	const char *name;
-	uint32_t data;		/* offset of the value in the structure block */
+	uint32_t data; /* offset of the value in the structure block */
 	uint32_t len;
 };
 
@@ -87,13 +97,13 @@ struct scan {
 
 enum scan_result {
 	SCAN_OK,
-	SCAN_BAD,		/* breaks the rules fdt_open() promises to check */
-	SCAN_UNMODELLED,	/* valid for fdt_open() but outside what this model covers:
-				 * properties after a child node (spec 5.4.2 forbids them; the
-				 * accessors then do not see them), or too big for the tables */
+	SCAN_BAD,	 /* breaks the rules fdt_open() promises to check */
+	SCAN_UNMODELLED, /* valid for fdt_open() but outside what this model covers:
+			  * properties after a child node (spec 5.4.2 forbids them; the
+			  * accessors then do not see them), or too big for the tables */
 };
 
-static struct scan ref;		/* one at a time; too big for the stack */
+static struct scan ref; /* one at a time; too big for the stack */
 
 /* Length of the string at p if a NUL comes before end, else -1. */
 static long bounded_len(const uint8_t *p, const uint8_t *end)
@@ -109,7 +119,7 @@ static enum scan_result scan_blob(struct scan *sc, const uint8_t *b, size_t size
 	const char *strings;
 	const uint8_t *s;
 	int stack[SCAN_DEPTH], depth = 0, roots = 0;
-	bool children_begun[SCAN_DEPTH] = { false };
+	bool children_begun[SCAN_DEPTH] = {false};
 	bool unmodelled = false;
 	uint32_t pos = 0;
 
@@ -164,9 +174,9 @@ static enum scan_result scan_blob(struct scan *sc, const uint8_t *b, size_t size
 				return SCAN_UNMODELLED;
 			if (depth > 0)
 				children_begun[depth - 1] = true;
-			sc->nodes[sc->nnodes] = (struct scan_node){
-				pos - 4, depth ? stack[depth - 1] : -1, (const char *)s + pos,
-				sc->nprops, 0 };
+			sc->nodes[sc->nnodes] =
+				(struct scan_node){pos - 4, depth ? stack[depth - 1] : -1,
+						   (const char *)s + pos, sc->nprops, 0};
 			children_begun[depth] = false;
 			stack[depth++] = sc->nnodes++;
 			pos = align4(pos + (uint32_t)n + 1);
@@ -193,8 +203,8 @@ static enum scan_result scan_blob(struct scan *sc, const uint8_t *b, size_t size
 			if (sc->nprops == SCAN_PROPS)
 				return SCAN_UNMODELLED;
 			sc->nodes[stack[depth - 1]].nprops++;
-			sc->props[sc->nprops++] = (struct scan_prop){
-				stack[depth - 1], strings + nameoff, pos, len };
+			sc->props[sc->nprops++] =
+				(struct scan_prop){stack[depth - 1], strings + nameoff, pos, len};
 			pos = align4(pos + len);
 			break;
 		}
@@ -362,20 +372,21 @@ static int api_walk(const struct fdt *f, int node, int *order, int n, int cap)
 /* The accessors on every node of an opened blob: the walk, names and properties; and,
  * when `thorough`, those that cost a walk of the whole blob per call (parents, reg,
  * interrupt parents, phandles, paths, compatible searches). */
-static void check_tree(struct unit *t, const struct fdt *f, const struct scan *sc,
-		       const char *what, bool thorough)
+static void check_tree(struct unit *t, const struct fdt *f, const struct scan *sc, const char *what,
+		       bool thorough)
 {
 	static int order[SCAN_NODES + 2];
-	static const char *const probes[] = { "compatible", "reg", "phandle",
-		"#address-cells", "interrupt-parent", "model", "no-such-property" };
+	static const char *const probes[] = {
+		"compatible",	    "reg",   "phandle",		"#address-cells",
+		"interrupt-parent", "model", "no-such-property"};
 	int n;
 
-	if (!UNIT_CHECK(t, fdt_root(f) == (int)sc->nodes[0].off, "%s: root at %d, not %u",
-			what, fdt_root(f), sc->nodes[0].off))
+	if (!UNIT_CHECK(t, fdt_root(f) == (int)sc->nodes[0].off, "%s: root at %d, not %u", what,
+			fdt_root(f), sc->nodes[0].off))
 		return;
 	n = api_walk(f, fdt_root(f), order, 0, SCAN_NODES + 1);
-	UNIT_CHECK(t, n == sc->nnodes, "%s: the child/sibling walk found %d nodes, not %d",
-		   what, n, sc->nnodes);
+	UNIT_CHECK(t, n == sc->nnodes, "%s: the child/sibling walk found %d nodes, not %d", what, n,
+		   sc->nnodes);
 	for (int i = 0; i < n && i < sc->nnodes; i++)
 		if (!UNIT_CHECK(t, order[i] == (int)sc->nodes[i].off,
 				"%s: node %d of the walk at %d, not %u", what, i, order[i],
@@ -390,27 +401,33 @@ static void check_tree(struct unit *t, const struct fdt *f, const struct scan *s
 		/* Every property by its name (the first of a name wins), as data, as a
 		 * string and as a cell; and a few names it may lack. */
 		for (int j = sn->first_prop; j < sn->first_prop + sn->nprops + 7; j++) {
-			const char *name = j < sn->first_prop + sn->nprops ? sc->props[j].name :
-					   probes[j - sn->first_prop - sn->nprops];
+			const char *name = j < sn->first_prop + sn->nprops
+						   ? sc->props[j].name
+						   : probes[j - sn->first_prop - sn->nprops];
 			const struct scan_prop *want = ref_prop(sc, i, name);
 			const void *got = fdt_prop(f, node, name, &len);
-			const char *want_str = want && want->len > 0 &&
-				sc->structs[want->data + want->len - 1] == 0 ?
-				(const char *)sc->structs + want->data : NULL;
+			const char *want_str =
+				want && want->len > 0 &&
+						sc->structs[want->data + want->len - 1] == 0
+					? (const char *)sc->structs + want->data
+					: NULL;
 
 			if (want)
-				UNIT_CHECK(t, got == sc->structs + want->data &&
-					   len == (int)want->len, "%s: node %s property %s: "
-					   "%p/%d, not %p/%u", what, sn->name, name, got, len,
+				UNIT_CHECK(t,
+					   got == sc->structs + want->data && len == (int)want->len,
+					   "%s: node %s property %s: "
+					   "%p/%d, not %p/%u",
+					   what, sn->name, name, got, len,
 					   (const void *)(sc->structs + want->data), want->len);
 			else
 				UNIT_CHECK(t, !got && len == -FDT_ERR_NOTFOUND,
 					   "%s: node %s has no %s", what, sn->name, name);
 			UNIT_CHECK(t, fdt_prop_string(f, node, name) == want_str,
 				   "%s: node %s string %s", what, sn->name, name);
-			UNIT_CHECK(t, fdt_prop_u32(f, node, name, 0x5a5a) ==
-				   ref_u32(sc, i, name, 0x5a5a), "%s: node %s u32 %s", what,
-				   sn->name, name);
+			UNIT_CHECK(t,
+				   fdt_prop_u32(f, node, name, 0x5a5a) ==
+					   ref_u32(sc, i, name, 0x5a5a),
+				   "%s: node %s u32 %s", what, sn->name, name);
 			if (!thorough && j >= sn->first_prop + sn->nprops)
 				break;
 		}
@@ -424,9 +441,12 @@ static void check_tree(struct unit *t, const struct fdt *f, const struct scan *s
 						sc->structs + c->data + c->len) < 0)
 					continue;
 				first = (const char *)sc->structs + c->data;
-				UNIT_CHECK(t, fdt_is_compatible(f, node, first) ==
-					   ref_compatible(sc, i, first), "%s: node %s compatible "
-					   "with \"%s\"", what, sn->name, first);
+				UNIT_CHECK(t,
+					   fdt_is_compatible(f, node, first) ==
+						   ref_compatible(sc, i, first),
+					   "%s: node %s compatible "
+					   "with \"%s\"",
+					   what, sn->name, first);
 			}
 		}
 		if (!thorough)
@@ -443,19 +463,22 @@ static void check_tree(struct unit *t, const struct fdt *f, const struct scan *s
 		if (has)
 			want_base = cells == 2 ? be64(sc->structs + reg->data)
 					       : be32(sc->structs + reg->data);
-		UNIT_CHECK(t, fdt_reg_base(f, node, &base) == (has ? 0 : -FDT_ERR_NOTFOUND) &&
-			   base == want_base, "%s: reg base of %s: %#llx, not %#llx", what,
-			   sc->nodes[i].name, (unsigned long long)base,
-			   (unsigned long long)want_base);
-		UNIT_CHECK(t, fdt_interrupt_parent(f, node) ==
-			   ref_off(sc, ref_interrupt_parent(sc, i)),
+		UNIT_CHECK(t,
+			   fdt_reg_base(f, node, &base) == (has ? 0 : -FDT_ERR_NOTFOUND) &&
+				   base == want_base,
+			   "%s: reg base of %s: %#llx, not %#llx", what, sc->nodes[i].name,
+			   (unsigned long long)base, (unsigned long long)want_base);
+		UNIT_CHECK(t,
+			   fdt_interrupt_parent(f, node) ==
+				   ref_off(sc, ref_interrupt_parent(sc, i)),
 			   "%s: interrupt parent of %s", what, sc->nodes[i].name);
 		uint32_t phandle = ref_u32(sc, i, "phandle", 0);
 
 		if (phandle)
-			UNIT_CHECK(t, fdt_find_phandle(f, phandle) ==
-				   ref_off(sc, ref_phandle(sc, phandle)), "%s: phandle %#x",
-				   what, phandle);
+			UNIT_CHECK(t,
+				   fdt_find_phandle(f, phandle) ==
+					   ref_off(sc, ref_phandle(sc, phandle)),
+				   "%s: phandle %#x", what, phandle);
 		char path[1024];
 
 		if (ref_path_of(sc, i, path, sizeof(path)))
@@ -476,15 +499,15 @@ static void check_tree(struct unit *t, const struct fdt *f, const struct scan *s
 					j++;
 				if (!UNIT_CHECK(t, found == ref_off(sc, j < sc->nnodes ? j : -1),
 						"%s: find_compatible \"%s\" step %d", what, first,
-						steps) || found < 0)
+						steps) ||
+				    found < 0)
 					break;
 				j++;
 			}
 		}
 	}
 	UNIT_CHECK(t, fdt_path(f, "/") == fdt_root(f), "%s: path /", what);
-	UNIT_CHECK(t, fdt_path(f, "no-slash") == -FDT_ERR_NOTFOUND, "%s: relative path",
-		   what);
+	UNIT_CHECK(t, fdt_path(f, "no-slash") == -FDT_ERR_NOTFOUND, "%s: relative path", what);
 
 	uint64_t base, size;
 	int i = 0;
@@ -501,8 +524,8 @@ struct sweep_stats {
 	unsigned long by_error[FDT_ERR_NULL + 1];
 };
 
-static int open_and_check(struct unit *t, const uint8_t *blob, size_t size,
-			  const char *what, bool thorough, struct sweep_stats *st)
+static int open_and_check(struct unit *t, const uint8_t *blob, size_t size, const char *what,
+			  bool thorough, struct sweep_stats *st)
 {
 	uint8_t *copy = unit_memdup(blob, size);
 	struct fdt f;
@@ -510,9 +533,10 @@ static int open_and_check(struct unit *t, const uint8_t *blob, size_t size,
 	int err = fdt_open(&f, copy, size, &where);
 
 	if (err) {
-		UNIT_CHECK(t, err < 0 && -err <= FDT_ERR_NULL && f.blob == NULL &&
-			   where <= (size > H_SIZE ? size : H_SIZE), "%s: error %d at %u",
-			   what, err, where);
+		UNIT_CHECK(t,
+			   err < 0 && -err <= FDT_ERR_NULL && f.blob == NULL &&
+				   where <= (size > H_SIZE ? size : H_SIZE),
+			   "%s: error %d at %u", what, err, where);
 		if (st) {
 			st->rejected++;
 			if (err < 0 && -err <= FDT_ERR_NULL)
@@ -526,8 +550,10 @@ static int open_and_check(struct unit *t, const uint8_t *blob, size_t size,
 		check_tree(t, &f, &ref, what, thorough);
 		break;
 	case SCAN_BAD:
-		unit_fail(t, __FILE__, __LINE__, "%s: fdt_open accepted a blob that breaks "
-			  "the structure rules", what);
+		unit_fail(t, __FILE__, __LINE__,
+			  "%s: fdt_open accepted a blob that breaks "
+			  "the structure rules",
+			  what);
 		break;
 	case SCAN_UNMODELLED:
 		/* Still walk it: no reads out of bounds, no endless loops. */
@@ -564,7 +590,7 @@ static bool load(struct unit *t, const char *name, struct blob *b)
  * the final block, so that cutting it short leaves nothing readable after it. */
 static struct blob relayout(const struct blob *in, int last)
 {
-	static const int blocks[3] = { H_OFF_RSVMAP, H_OFF_STRUCT, H_OFF_STRINGS };
+	static const int blocks[3] = {H_OFF_RSVMAP, H_OFF_STRUCT, H_OFF_STRINGS};
 	uint32_t rsv = be32(in->p + H_OFF_RSVMAP), rsv_size = 16;
 	struct blob out;
 	uint32_t pos = H_SIZE;
@@ -579,9 +605,9 @@ static struct blob relayout(const struct blob *in, int last)
 	out.p = calloc(1, in->n + 16);
 	memcpy(out.p, in->p, H_SIZE);
 	for (int k = 0; k < 3; k++) {
-		uint32_t size = order[k] == H_OFF_RSVMAP ? rsv_size :
-				order[k] == H_OFF_STRUCT ? be32(in->p + H_SIZE_STRUCT) :
-				be32(in->p + H_SIZE_STRINGS);
+		uint32_t size = order[k] == H_OFF_RSVMAP   ? rsv_size
+				: order[k] == H_OFF_STRUCT ? be32(in->p + H_SIZE_STRUCT)
+							   : be32(in->p + H_SIZE_STRINGS);
 
 		pos = (pos + 7) & ~7u;
 		memcpy(out.p + pos, in->p + be32(in->p + order[k]), size);
@@ -597,7 +623,7 @@ static struct blob relayout(const struct blob *in, int last)
 
 static void dtc_blobs_match_the_scan(struct unit *t)
 {
-	static const char *const names[] = { "test.dtb", "test-pad.dtb", "variety.dtb" };
+	static const char *const names[] = {"test.dtb", "test-pad.dtb", "variety.dtb"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct blob b;
@@ -660,10 +686,9 @@ static void reads_the_variety_dts(struct unit *t)
 	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, fdt_path(&f, "/memory"), &base), 0);
 	UNIT_EXPECT_EQ(t, base, 0x80000000ull);
 	/* The plain "memory" after it is reachable only by walking. */
-	UNIT_EXPECT_STREQ(t, fdt_name(&f, fdt_next_sibling(&f, fdt_path(&f, "/memory"))),
-			  "memory");
-	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, fdt_next_sibling(&f, fdt_path(&f, "/memory")),
-				       &base), -FDT_ERR_NOTFOUND);
+	UNIT_EXPECT_STREQ(t, fdt_name(&f, fdt_next_sibling(&f, fdt_path(&f, "/memory"))), "memory");
+	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, fdt_next_sibling(&f, fdt_path(&f, "/memory")), &base),
+		       -FDT_ERR_NOTFOUND);
 	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, fdt_path(&f, "/intc@200"), &base), 0);
 	UNIT_EXPECT_EQ(t, base, 0x200ull);
 	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, fdt_path(&f, "/bus/dev@0,1"), &base), 0);
@@ -729,7 +754,7 @@ static void rejects_version_16_from_dtc(struct unit *t)
  * with totalsize made to agree with the cut: refused (or, at full length, accepted). */
 static void every_truncation_is_refused(struct unit *t)
 {
-	static const char *const names[] = { "test.dtb", "variety.dtb" };
+	static const char *const names[] = {"test.dtb", "variety.dtb"};
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		struct blob b;
@@ -766,12 +791,11 @@ static void every_truncation_is_refused(struct unit *t)
  * specific one for the block, and never a read past the cut. */
 static void every_cut_block_is_refused(struct unit *t)
 {
-	static const char *const names[] = { "test.dtb", "variety.dtb" };
+	static const char *const names[] = {"test.dtb", "variety.dtb"};
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		static const int blocks[] = { H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP };
-		static const char *const block_names[] = { "structure", "strings",
-							   "reservation" };
+		static const int blocks[] = {H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP};
+		static const char *const block_names[] = {"structure", "strings", "reservation"};
 		struct blob b;
 
 		if (!load(t, names[k], &b))
@@ -806,8 +830,10 @@ static void every_cut_block_is_refused(struct unit *t)
 				bool also = blocks[j] == H_OFF_STRUCT && cut % 4 == 0 &&
 					    (err == -FDT_ERR_BADSTRING || err == -FDT_ERR_BADPROP);
 
-				UNIT_CHECK(t, err == want || also, "%s cut to %u: %d (%s), "
-					   "expected %d", what, cut, err, fdt_strerror(err), want);
+				UNIT_CHECK(t, err == want || also,
+					   "%s cut to %u: %d (%s), "
+					   "expected %d",
+					   what, cut, err, fdt_strerror(err), want);
 				free(p);
 			}
 			free(r.p);
@@ -833,10 +859,10 @@ static void sweep_note(const char *what, const struct sweep_stats *st)
 /* Every single-bit flip of every byte: refused, or opened and consistent. */
 static void every_bit_flip_is_safe(struct unit *t)
 {
-	static const char *const names[] = { "test.dtb", "variety.dtb" };
+	static const char *const names[] = {"test.dtb", "variety.dtb"};
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		struct sweep_stats st = { 0 };
+		struct sweep_stats st = {0};
 		struct blob b;
 
 		if (!load(t, names[k], &b))
@@ -862,11 +888,11 @@ static void every_bit_flip_is_safe(struct unit *t)
  * the limits, offsets of other structures), at random aligned places. */
 static void random_word_mutations_are_safe(struct unit *t)
 {
-	static const char *const names[] = { "test.dtb", "variety.dtb" };
+	static const char *const names[] = {"test.dtb", "variety.dtb"};
 	uint64_t seed = 0xfd7;
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		struct sweep_stats st = { 0 };
+		struct sweep_stats st = {0};
 		struct blob b;
 
 		if (!load(t, names[k], &b))
@@ -880,17 +906,17 @@ static void random_word_mutations_are_safe(struct unit *t)
 				uint32_t at = (uint32_t)unit_below(&seed, b.n / 4) * 4;
 				uint32_t other = (uint32_t)unit_below(&seed, b.n / 4) * 4;
 				static const uint32_t values[] = {
-					0, 1, 2, 3, 4, 9, 0x7fffffff, 0x80000000, 0xfffffffc,
-					0xffffffff, 8, 16, 40 };
+					0,	    1,		2,	    3, 4,  9, 0x7fffffff,
+					0x80000000, 0xfffffffc, 0xffffffff, 8, 16, 40};
 				uint32_t v;
 
 				switch (unit_below(&seed, 4)) {
 				case 0:
-					v = values[unit_below(&seed, sizeof(values) /
-							    sizeof(values[0]))];
+					v = values[unit_below(&seed,
+							      sizeof(values) / sizeof(values[0]))];
 					break;
 				case 1:
-					v = be32(p + other);	/* a token or length */
+					v = be32(p + other); /* a token or length */
 					break;
 				case 2:
 					v = be32(p + at) + (uint32_t)unit_below(&seed, 9) - 4;
@@ -973,7 +999,7 @@ static struct blob b_finish(const struct builder *b)
 {
 	uint32_t off_rsv = H_SIZE, off_struct = off_rsv + 16 * ((uint32_t)b->nrsv + 1);
 	uint32_t off_strings = off_struct + b->slen, total = off_strings + b->strlen;
-	struct blob out = { calloc(1, total), total };
+	struct blob out = {calloc(1, total), total};
 
 	put32(out.p + H_MAGIC, FDT_MAGIC);
 	put32(out.p + H_TOTALSIZE, total);
@@ -1156,7 +1182,7 @@ static void bs_name_runs_off(struct builder *b)
 {
 	b_begin(b, "");
 	b_u32(b, TOK_BEGIN_NODE);
-	memcpy(b->s + b->slen, "abcdefgh", 8);	/* no NUL before the block ends */
+	memcpy(b->s + b->slen, "abcdefgh", 8); /* no NUL before the block ends */
 	b->slen += 8;
 }
 
@@ -1164,7 +1190,7 @@ static void bs_prop_runs_off(struct builder *b)
 {
 	b_begin(b, "");
 	b_u32(b, TOK_PROP);
-	b_u32(b, 9);		/* 9 bytes of value, 8 left in the block */
+	b_u32(b, 9); /* 9 bytes of value, 8 left in the block */
 	b_u32(b, b_string(b, "p"));
 	b_end(b);
 	b_u32(b, TOK_END);
@@ -1174,7 +1200,7 @@ static void bs_prop_header_cut(struct builder *b)
 {
 	b_begin(b, "");
 	b_u32(b, TOK_PROP);
-	b_u32(b, 0);		/* the name offset is missing */
+	b_u32(b, 0); /* the name offset is missing */
 }
 
 static void bs_prop_name_outside(struct builder *b)
@@ -1182,7 +1208,7 @@ static void bs_prop_name_outside(struct builder *b)
 	b_begin(b, "");
 	b_u32(b, TOK_PROP);
 	b_u32(b, 0);
-	b_u32(b, 2);		/* the strings block is "p\0": 2 is past it */
+	b_u32(b, 2); /* the strings block is "p\0": 2 is past it */
 	b_string(b, "p");
 	b_end(b);
 	b_u32(b, TOK_END);
@@ -1194,31 +1220,31 @@ static void bs_prop_name_unterminated(struct builder *b)
 	b_prop(b, "p", "", 0);
 	b_end(b);
 	b_u32(b, TOK_END);
-	b->strlen--;		/* drop the name's NUL: the block ends in "p" */
+	b->strlen--; /* drop the name's NUL: the block ends in "p" */
 }
 
 static void bs_value_ends_block(struct builder *b)
 {
 	b_begin(b, "");
-	b_prop(b, "p", "1234", 4);	/* ends exactly at the block's end, no END_NODE */
+	b_prop(b, "p", "1234", 4); /* ends exactly at the block's end, no END_NODE */
 }
 
 static void structure_errors_are_named(struct unit *t)
 {
 	static const struct bad_structure cases[] = {
-		{ "two roots", FDT_ERR_BADSTRUCTURE, bs_two_roots },
-		{ "END_NODE before any node", FDT_ERR_BADSTRUCTURE, bs_end_node_first },
-		{ "property outside any node", FDT_ERR_BADSTRUCTURE, bs_prop_outside },
-		{ "only FDT_END", FDT_ERR_BADSTRUCTURE, bs_only_end },
-		{ "empty structure block", FDT_ERR_BADSTRUCTURE, bs_empty },
-		{ "FDT_END inside a node", FDT_ERR_BADSTRUCTURE, bs_end_inside_node },
-		{ "unknown token", FDT_ERR_BADSTRUCTURE, bs_unknown_token },
-		{ "node name runs off the block", FDT_ERR_BADSTRING, bs_name_runs_off },
-		{ "property value runs off the block", FDT_ERR_BADPROP, bs_prop_runs_off },
-		{ "property header cut", FDT_ERR_BADSTRUCTURE, bs_prop_header_cut },
-		{ "property name outside strings", FDT_ERR_BADSTRING, bs_prop_name_outside },
-		{ "property name unterminated", FDT_ERR_BADSTRING, bs_prop_name_unterminated },
-		{ "value ends the block", FDT_ERR_BADSTRUCTURE, bs_value_ends_block },
+		{"two roots", FDT_ERR_BADSTRUCTURE, bs_two_roots},
+		{"END_NODE before any node", FDT_ERR_BADSTRUCTURE, bs_end_node_first},
+		{"property outside any node", FDT_ERR_BADSTRUCTURE, bs_prop_outside},
+		{"only FDT_END", FDT_ERR_BADSTRUCTURE, bs_only_end},
+		{"empty structure block", FDT_ERR_BADSTRUCTURE, bs_empty},
+		{"FDT_END inside a node", FDT_ERR_BADSTRUCTURE, bs_end_inside_node},
+		{"unknown token", FDT_ERR_BADSTRUCTURE, bs_unknown_token},
+		{"node name runs off the block", FDT_ERR_BADSTRING, bs_name_runs_off},
+		{"property value runs off the block", FDT_ERR_BADPROP, bs_prop_runs_off},
+		{"property header cut", FDT_ERR_BADSTRUCTURE, bs_prop_header_cut},
+		{"property name outside strings", FDT_ERR_BADSTRING, bs_prop_name_outside},
+		{"property name unterminated", FDT_ERR_BADSTRING, bs_prop_name_unterminated},
+		{"value ends the block", FDT_ERR_BADSTRUCTURE, bs_value_ends_block},
 	};
 	struct builder *b = malloc(sizeof(*b));
 
@@ -1228,9 +1254,8 @@ static void structure_errors_are_named(struct unit *t)
 		memset(b, 0, sizeof(*b));
 		cases[i].build(b);
 		err = b_open(t, b, cases[i].what, NULL);
-		UNIT_CHECK(t, err == -cases[i].err, "%s: %d (%s), expected %d (%s)",
-			   cases[i].what, err, fdt_strerror(err), -cases[i].err,
-			   fdt_strerror(-cases[i].err));
+		UNIT_CHECK(t, err == -cases[i].err, "%s: %d (%s), expected %d (%s)", cases[i].what,
+			   err, fdt_strerror(err), -cases[i].err, fdt_strerror(-cases[i].err));
 	}
 	free(b);
 }
@@ -1262,12 +1287,12 @@ static void block_edges_are_usable(struct unit *t)
 	int len = -1, node;
 
 	b->rsv[0][0] = 0x1000;
-	b->rsv[0][1] = 0;		/* size 0 with a base: not the terminator */
+	b->rsv[0][1] = 0; /* size 0 with a base: not the terminator */
 	b->rsv[1][0] = 0;
 	b->rsv[1][1] = 0x2000;
 	b->nrsv = 2;
 	b_begin(b, "");
-	b_prop(b, "compatible", "abc\0de", 6);	/* "de" has no NUL */
+	b_prop(b, "compatible", "abc\0de", 6); /* "de" has no NUL */
 	b_prop(b, "", "x", 1);
 	b_begin(b, "n");
 	b_prop(b, "last-name", "", 0);
@@ -1284,7 +1309,7 @@ static void block_edges_are_usable(struct unit *t)
 	node = fdt_path(&f, "/n");
 	UNIT_EXPECT_TRUE(t, fdt_prop(&f, node, "last-name", &len) != NULL);
 	UNIT_EXPECT_EQ(t, len, 0);
-	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, node, &(uint64_t){ 0 }), -FDT_ERR_NOTFOUND);
+	UNIT_EXPECT_EQ(t, fdt_reg_base(&f, node, &(uint64_t){0}), -FDT_ERR_NOTFOUND);
 	uint64_t base = 1, size = 1;
 
 	UNIT_EXPECT_TRUE(t, fdt_reserved_entry(&f, 0, &base, &size));
@@ -1303,14 +1328,14 @@ static void interrupt_parent_edges(struct unit *t)
 	struct fdt f;
 
 	b_begin(b, "");
-	b_begin(b, "self");		/* its own interrupt parent */
+	b_begin(b, "self"); /* its own interrupt parent */
 	b_prop_u32(b, "phandle", 7);
 	b_prop_u32(b, "interrupt-parent", 7);
 	b_end(b);
-	b_begin(b, "dangling");		/* names a phandle nobody has */
+	b_begin(b, "dangling"); /* names a phandle nobody has */
 	b_prop_u32(b, "interrupt-parent", 8);
 	b_end(b);
-	b_begin(b, "orphan");		/* nothing up the tree */
+	b_begin(b, "orphan"); /* nothing up the tree */
 	b_end(b);
 	b_end(b);
 	b_u32(b, TOK_END);
@@ -1334,23 +1359,23 @@ static void header_checks(struct unit *t)
 		int err;
 		uint32_t where;
 	} cases[] = {
-		{ H_MAGIC, 0xd00dfeee, FDT_ERR_MAGIC, 0 },
-		{ H_VERSION, 16, FDT_ERR_VERSION, H_VERSION },
-		{ H_LAST_COMP, 18, FDT_ERR_VERSION, H_VERSION },
-		{ H_TOTALSIZE, 39, FDT_ERR_BADOFFSET, H_TOTALSIZE },
-		{ H_TOTALSIZE, FDT_MAX_SIZE + 1, FDT_ERR_BADOFFSET, H_TOTALSIZE },
-		{ H_OFF_STRUCT, 36, FDT_ERR_BADOFFSET, H_OFF_STRUCT },
-		{ H_OFF_STRUCT, 0xfffffffc, FDT_ERR_BADOFFSET, H_OFF_STRUCT },
-		{ H_SIZE_STRUCT, 0xfffffff0, FDT_ERR_BADOFFSET, H_OFF_STRUCT },
-		{ H_SIZE_STRUCT, 6, FDT_ERR_BADOFFSET, H_OFF_STRUCT },
-		{ H_OFF_STRINGS, 0, FDT_ERR_BADOFFSET, H_OFF_STRINGS },
-		{ H_SIZE_STRINGS, 0xffffffff, FDT_ERR_BADOFFSET, H_OFF_STRINGS },
-		{ H_OFF_RSVMAP, 44, FDT_ERR_BADOFFSET, H_OFF_RSVMAP },
-		{ H_OFF_RSVMAP, 32, FDT_ERR_BADOFFSET, H_OFF_RSVMAP },
+		{H_MAGIC, 0xd00dfeee, FDT_ERR_MAGIC, 0},
+		{H_VERSION, 16, FDT_ERR_VERSION, H_VERSION},
+		{H_LAST_COMP, 18, FDT_ERR_VERSION, H_VERSION},
+		{H_TOTALSIZE, 39, FDT_ERR_BADOFFSET, H_TOTALSIZE},
+		{H_TOTALSIZE, FDT_MAX_SIZE + 1, FDT_ERR_BADOFFSET, H_TOTALSIZE},
+		{H_OFF_STRUCT, 36, FDT_ERR_BADOFFSET, H_OFF_STRUCT},
+		{H_OFF_STRUCT, 0xfffffffc, FDT_ERR_BADOFFSET, H_OFF_STRUCT},
+		{H_SIZE_STRUCT, 0xfffffff0, FDT_ERR_BADOFFSET, H_OFF_STRUCT},
+		{H_SIZE_STRUCT, 6, FDT_ERR_BADOFFSET, H_OFF_STRUCT},
+		{H_OFF_STRINGS, 0, FDT_ERR_BADOFFSET, H_OFF_STRINGS},
+		{H_SIZE_STRINGS, 0xffffffff, FDT_ERR_BADOFFSET, H_OFF_STRINGS},
+		{H_OFF_RSVMAP, 44, FDT_ERR_BADOFFSET, H_OFF_RSVMAP},
+		{H_OFF_RSVMAP, 32, FDT_ERR_BADOFFSET, H_OFF_RSVMAP},
 		/* Newer versions that stay compatible with 17 are fine. */
-		{ H_VERSION, 20, 0, 0 },
-		{ H_LAST_COMP, 2, 0, 0 },
-		{ H_BOOT_CPU, 0xffffffff, 0, 0 },
+		{H_VERSION, 20, 0, 0},
+		{H_LAST_COMP, 2, 0, 0},
+		{H_BOOT_CPU, 0xffffffff, 0, 0},
 	};
 	struct fdt f;
 	uint32_t where;
@@ -1394,8 +1419,10 @@ static void error_strings(struct unit *t)
 			   "error %d has no text", e);
 		UNIT_CHECK(t, s == fdt_strerror(e), "error %d: sign matters", e);
 		for (int o = FDT_ERR_NOTFOUND; o < e; o++)
-			UNIT_CHECK(t, strcmp(s, fdt_strerror(-o)) != 0, "errors %d and %d read "
-				   "the same", o, e);
+			UNIT_CHECK(t, strcmp(s, fdt_strerror(-o)) != 0,
+				   "errors %d and %d read "
+				   "the same",
+				   o, e);
 	}
 	UNIT_EXPECT_STREQ(t, fdt_strerror(0), "unknown device tree error");
 	UNIT_EXPECT_STREQ(t, fdt_strerror(-(FDT_ERR_NULL + 1)), "unknown device tree error");
@@ -1420,21 +1447,12 @@ static void reads_cells_at_any_alignment(struct unit *t)
 	}
 }
 
-UNIT_SUITE(fdt,
-	   UNIT_CASE(dtc_blobs_match_the_scan),
-	   UNIT_CASE(reads_the_test_dts),
-	   UNIT_CASE(reads_the_variety_dts),
-	   UNIT_CASE(rejects_version_16_from_dtc),
-	   UNIT_CASE(header_checks),
-	   UNIT_CASE(structure_errors_are_named),
-	   UNIT_CASE(error_offsets_point_at_the_fault),
-	   UNIT_CASE(nop_tokens_are_skipped),
-	   UNIT_CASE(nesting_limit_is_exact),
-	   UNIT_CASE(block_edges_are_usable),
-	   UNIT_CASE(interrupt_parent_edges),
-	   UNIT_CASE(error_strings),
-	   UNIT_CASE(reads_cells_at_any_alignment),
-	   UNIT_CASE(every_truncation_is_refused),
-	   UNIT_CASE(every_cut_block_is_refused),
-	   UNIT_CASE(every_bit_flip_is_safe),
+UNIT_SUITE(fdt, UNIT_CASE(dtc_blobs_match_the_scan), UNIT_CASE(reads_the_test_dts),
+	   UNIT_CASE(reads_the_variety_dts), UNIT_CASE(rejects_version_16_from_dtc),
+	   UNIT_CASE(header_checks), UNIT_CASE(structure_errors_are_named),
+	   UNIT_CASE(error_offsets_point_at_the_fault), UNIT_CASE(nop_tokens_are_skipped),
+	   UNIT_CASE(nesting_limit_is_exact), UNIT_CASE(block_edges_are_usable),
+	   UNIT_CASE(interrupt_parent_edges), UNIT_CASE(error_strings),
+	   UNIT_CASE(reads_cells_at_any_alignment), UNIT_CASE(every_truncation_is_refused),
+	   UNIT_CASE(every_cut_block_is_refused), UNIT_CASE(every_bit_flip_is_safe),
 	   UNIT_CASE(random_word_mutations_are_safe));

@@ -46,13 +46,13 @@ static bool vcompare(struct unit *t, enum sizes sizes, const char *what, const c
 	kn = k_vsnprintf(kern, sizeof(kern), fmt, aq);
 	va_end(aq);
 	if (hn < 0 || hn >= OUT_MAX) {
-		unit_fail(t, __FILE__, __LINE__, "\"%s\" (%s): output too long for the test",
-			  fmt, what);
+		unit_fail(t, __FILE__, __LINE__, "\"%s\" (%s): output too long for the test", fmt,
+			  what);
 		return false;
 	}
 	if (!UNIT_CHECK(t, kn == hn && memcmp(host, kern, (size_t)hn + 1) == 0,
-			"\"%s\" (%s): kernel \"%s\" (%d), glibc \"%s\" (%d)", fmt, what, kern,
-			kn, host, hn))
+			"\"%s\" (%s): kernel \"%s\" (%d), glibc \"%s\" (%d)", fmt, what, kern, kn,
+			host, hn))
 		return false;
 	if (sizes == SIZES_NONE)
 		return true;
@@ -61,13 +61,13 @@ static bool vcompare(struct unit *t, enum sizes sizes, const char *what, const c
 
 		if (sizes == SIZES_SOME && size > 1 && size + 1 < (size_t)hn)
 			continue;
-		buf = size ? malloc(size) : NULL;	/* C11: NULL is fine for size 0 */
+		buf = size ? malloc(size) : NULL; /* C11: NULL is fine for size 0 */
 		va_copy(aq, ap);
 		kn = k_vsnprintf(buf, size, fmt, aq);
 		va_end(aq);
-		if (!UNIT_CHECK(t, kn == hn && (size == 0 ||
-						(memcmp(buf, host, size - 1) == 0 &&
-						 buf[size - 1] == '\0')),
+		if (!UNIT_CHECK(t,
+				kn == hn && (size == 0 || (memcmp(buf, host, size - 1) == 0 &&
+							   buf[size - 1] == '\0')),
 				"\"%s\" (%s) into %zu bytes: %d, \"%.*s\"", fmt, what, size, kn,
 				size ? (int)size - 1 : 0, buf ? buf : "")) {
 			free(buf);
@@ -92,22 +92,53 @@ static bool compare(struct unit *t, enum sizes sizes, const char *what, const ch
 /* ---- the table ---------------------------------------------------------------------- */
 
 static const uintmax_t values[] = {
-	0, 1, 2, 7, 8, 9, 10, 15, 16, 42, 99, 100, 127, 128, 255, 256, 4095, 32767, 32768,
-	65535, 65536, 1000000, 0x7fffffff, 0x80000000u, 0xffffffffu, 0x100000000ull,
-	999999999999ull, 0x123456789abcdef0ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
-	0xfffffffffffffffeull, 0xffffffffffffffffull, (uintmax_t)-2, (uintmax_t)-100,
-	(uintmax_t)-32768, (uintmax_t)-2147483648ll,
+	0,
+	1,
+	2,
+	7,
+	8,
+	9,
+	10,
+	15,
+	16,
+	42,
+	99,
+	100,
+	127,
+	128,
+	255,
+	256,
+	4095,
+	32767,
+	32768,
+	65535,
+	65536,
+	1000000,
+	0x7fffffff,
+	0x80000000u,
+	0xffffffffu,
+	0x100000000ull,
+	999999999999ull,
+	0x123456789abcdef0ull,
+	0x7fffffffffffffffull,
+	0x8000000000000000ull,
+	0xfffffffffffffffeull,
+	0xffffffffffffffffull,
+	(uintmax_t)-2,
+	(uintmax_t)-100,
+	(uintmax_t)-32768,
+	(uintmax_t)-2147483648ll,
 };
 #define NVALUES (sizeof(values) / sizeof(values[0]))
 
-static const char *const widths[] = { "", "1", "2", "5", "12", "25" };
-static const char *const precisions[] = { "", ".", ".0", ".1", ".3", ".12", ".25" };
+static const char *const widths[] = {"", "1", "2", "5", "12", "25"};
+static const char *const precisions[] = {"", ".", ".0", ".1", ".3", ".12", ".25"};
 #define NPRECISIONS (sizeof(precisions) / sizeof(precisions[0]))
-static const char *const lengths[] = { "hh", "h", "", "l", "ll", "j", "z", "t" };
+static const char *const lengths[] = {"hh", "h", "", "l", "ll", "j", "z", "t"};
 
 /* One integer conversion with the value converted to the type the spec names. */
-static bool compare_integer(struct unit *t, enum sizes sizes, const char *fmt,
-			    const char *length, char conv, uintmax_t v)
+static bool compare_integer(struct unit *t, enum sizes sizes, const char *fmt, const char *length,
+			    char conv, uintmax_t v)
 {
 	bool is_signed = conv == 'd' || conv == 'i';
 	char what[48];
@@ -148,8 +179,8 @@ static bool compare_integer(struct unit *t, enum sizes sizes, const char *fmt,
 /* One spec ("%-08.3llx") with three values: the next of the whole list in turn, one
  * of the list and one of any size at random. */
 static void integer_spec(struct unit *t, const char *flags, const char *width,
-			 const char *precision, const char *length, char conv,
-			 unsigned long *walk, uint64_t *seed)
+			 const char *precision, const char *length, char conv, unsigned long *walk,
+			 uint64_t *seed)
 {
 	enum sizes sizes = *walk % 7 ? SIZES_NONE : SIZES_SOME;
 	uintmax_t r;
@@ -165,8 +196,8 @@ static void integer_spec(struct unit *t, const char *flags, const char *width,
 
 /* Every spec for the conversions and length modifiers given: all flag sets (without
  * '#' where it is undefined), widths and precisions. */
-static void integer_table(struct unit *t, const char *convs, const char *const *lens,
-			  size_t nlens, uint64_t seed)
+static void integer_table(struct unit *t, const char *convs, const char *const *lens, size_t nlens,
+			  uint64_t seed)
 {
 	static const char flag_chars[] = "-+ #0";
 	unsigned long before = comparisons, walk = 0;
@@ -209,11 +240,15 @@ static void z_and_t_lengths_match_glibc(struct unit *t)
 static void strings_and_chars_match_glibc(struct unit *t)
 {
 	static const char *const strings[] = {
-		"", "a", "hello", "tab\there", "\xff\x80 high bytes",
+		"",
+		"a",
+		"hello",
+		"tab\there",
+		"\xff\x80 high bytes",
 		"a string long enough to be cut by most precisions in this table",
 	};
-	static const char *const sflags[] = { "", "-", "+", " ", "-+ " };
-	static const int chars[] = { 'A', ' ', 0, 0xff, 0x80, '%', 0x141 };
+	static const char *const sflags[] = {"", "-", "+", " ", "-+ "};
+	static const int chars[] = {'A', ' ', 0, 0xff, 0x80, '%', 0x141};
 
 	for (size_t f = 0; f < sizeof(sflags) / sizeof(sflags[0]); f++) {
 		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
@@ -234,11 +269,11 @@ static void strings_and_chars_match_glibc(struct unit *t)
 
 static void pointers_match_glibc(struct unit *t)
 {
-	static const char *const pflags[] = { "", "-" };
+	static const char *const pflags[] = {"", "-"};
 	int local;
-	const void *pointers[] = { (void *)(uintptr_t)1, (void *)(uintptr_t)0xdeadbeef,
-				   &local, (void *)pointers, (void *)UINTPTR_MAX,
-				   (void *)(UINTPTR_MAX / 2 + 1) };
+	const void *pointers[] = {
+		(void *)(uintptr_t)1, (void *)(uintptr_t)0xdeadbeef, &local,
+		(void *)pointers,     (void *)UINTPTR_MAX,	     (void *)(UINTPTR_MAX / 2 + 1)};
 
 	for (size_t f = 0; f < 2; f++) {
 		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
@@ -256,7 +291,7 @@ static void pointers_match_glibc(struct unit *t)
  * is '-' and its size, a negative precision is none). */
 static void star_arguments_match_glibc(struct unit *t)
 {
-	static const int stars[] = { -30, -6, -1, 0, 1, 2, 6, 30 };
+	static const int stars[] = {-30, -6, -1, 0, 1, 2, 6, 30};
 
 	for (size_t w = 0; w < sizeof(stars) / sizeof(stars[0]); w++) {
 		for (size_t p = 0; p < sizeof(stars) / sizeof(stars[0]); p++) {
@@ -290,8 +325,8 @@ static void literal_text_and_percent(struct unit *t)
 	compare(t, SIZES_SOME, "long", "%s|%s", long_text, long_text);
 	compare(t, SIZES_SOME, "wide field", "[%1000d]", 5);
 	compare(t, SIZES_SOME, "wide field", "[%-1000.500x]", 0xabcu);
-	compare(t, SIZES_FULL, "many", "%d %i %u %o %x %X %c %s %p %% %ld %lld %hhd %hd %jd",
-		-1, 2, 3u, 8u, 255u, 255u, 'c', "s", (void *)(uintptr_t)0x10, -4l, -5ll, 300, 70000,
+	compare(t, SIZES_FULL, "many", "%d %i %u %o %x %X %c %s %p %% %ld %lld %hhd %hd %jd", -1, 2,
+		3u, 8u, 255u, 255u, 'c', "s", (void *)(uintptr_t)0x10, -4l, -5ll, 300, 70000,
 		(intmax_t)-6);
 }
 
@@ -308,10 +343,10 @@ static void kernel_choices(struct unit *t)
 	UNIT_EXPECT_STREQ(t, buf, "[(nu]");
 	k_snprintf(buf, sizeof(buf), "[%p]", (void *)NULL);
 	UNIT_EXPECT_STREQ(t, buf, "[0]");
-	fmt = "abc%";		/* a lone '%' at the end is dropped */
+	fmt = "abc%"; /* a lone '%' at the end is dropped */
 	UNIT_EXPECT_EQ(t, k_snprintf(buf, sizeof(buf), fmt, 0), 3);
 	UNIT_EXPECT_STREQ(t, buf, "abc");
-	fmt = "[%q]";		/* an unknown conversion prints as written */
+	fmt = "[%q]"; /* an unknown conversion prints as written */
 	UNIT_EXPECT_EQ(t, k_snprintf(buf, sizeof(buf), fmt, 0), 4);
 	UNIT_EXPECT_STREQ(t, buf, "[%q]");
 	fmt = "[%5k]";
@@ -319,11 +354,7 @@ static void kernel_choices(struct unit *t)
 	UNIT_EXPECT_STREQ(t, buf, "[%k]");
 }
 
-UNIT_SUITE(format,
-	   UNIT_CASE(literal_text_and_percent),
-	   UNIT_CASE(strings_and_chars_match_glibc),
-	   UNIT_CASE(pointers_match_glibc),
-	   UNIT_CASE(star_arguments_match_glibc),
-	   UNIT_CASE(kernel_choices),
-	   UNIT_CASE(integers_match_glibc),
+UNIT_SUITE(format, UNIT_CASE(literal_text_and_percent), UNIT_CASE(strings_and_chars_match_glibc),
+	   UNIT_CASE(pointers_match_glibc), UNIT_CASE(star_arguments_match_glibc),
+	   UNIT_CASE(kernel_choices), UNIT_CASE(integers_match_glibc),
 	   UNIT_CASE(z_and_t_lengths_match_glibc));

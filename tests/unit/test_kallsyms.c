@@ -29,8 +29,7 @@ extern const uint32_t kallsyms_count;
 extern const struct kallsyms_entry kallsyms_entries[];
 extern const char kallsyms_names[];
 
-bool synth_kallsyms_lookup(uintptr_t addr, const char **name, uintptr_t *offset,
-			   uintptr_t *size);
+bool synth_kallsyms_lookup(uintptr_t addr, const char **name, uintptr_t *offset, uintptr_t *size);
 char *synth_kallsyms_format(uintptr_t addr, char *buf, size_t size);
 uintptr_t synth_kallsyms_address(const char *name);
 
@@ -59,13 +58,13 @@ static void finds_known_functions(struct unit *t)
 		const char *name;
 		uintptr_t addr;
 	} known[] = {
-		{ "fdt_open", (uintptr_t)fdt_open },
-		{ "logbuf_append", (uintptr_t)logbuf_append },
-		{ "lineedit_feed", (uintptr_t)lineedit_feed },
-		{ "cmdline_get", (uintptr_t)cmdline_get },
-		{ "kallsyms_lookup", (uintptr_t)kallsyms_lookup },
-		{ "main", (uintptr_t)main },
-		{ "local_function", (uintptr_t)local_function },
+		{"fdt_open", (uintptr_t)fdt_open},
+		{"logbuf_append", (uintptr_t)logbuf_append},
+		{"lineedit_feed", (uintptr_t)lineedit_feed},
+		{"cmdline_get", (uintptr_t)cmdline_get},
+		{"kallsyms_lookup", (uintptr_t)kallsyms_lookup},
+		{"main", (uintptr_t)main},
+		{"local_function", (uintptr_t)local_function},
 	};
 
 	UNIT_EXPECT_EQ(t, local_function(2), 7);
@@ -74,13 +73,15 @@ static void finds_known_functions(struct unit *t)
 		uintptr_t addr = known[i].addr, offset = 1, size = 0;
 		char want[128], buf[128];
 
-		if (!UNIT_CHECK(t, kallsyms_lookup(addr, &name, &offset, &size) &&
-				strcmp(name, known[i].name) == 0 && offset == 0 && size > 0,
+		if (!UNIT_CHECK(t,
+				kallsyms_lookup(addr, &name, &offset, &size) &&
+					strcmp(name, known[i].name) == 0 && offset == 0 && size > 0,
 				"%s at %#lx: %s+%#lx/%#lx", known[i].name, (unsigned long)addr,
 				name ? name : "(none)", (unsigned long)offset, (unsigned long)size))
 			continue;
-		UNIT_CHECK(t, kallsyms_lookup(addr + size - 1, &name, &offset, &size) &&
-			   strcmp(name, known[i].name) == 0 && offset + 1 == size,
+		UNIT_CHECK(t,
+			   kallsyms_lookup(addr + size - 1, &name, &offset, &size) &&
+				   strcmp(name, known[i].name) == 0 && offset + 1 == size,
 			   "%s: its last byte", known[i].name);
 		UNIT_CHECK(t, kallsyms_address(known[i].name) == addr, "address of %s",
 			   known[i].name);
@@ -115,15 +116,15 @@ static bool resolves_as(struct unit *t, uintptr_t x, long hint)
 
 		want = x - kallsyms_entries[j].addr < extent;
 	}
-	if (!UNIT_CHECK(t, got == want, "%#lx: found %d, expected %d", (unsigned long)x,
-			got, want))
+	if (!UNIT_CHECK(t, got == want, "%#lx: found %d, expected %d", (unsigned long)x, got, want))
 		return false;
 	if (!want)
 		return true;
-	return UNIT_CHECK(t, strcmp(name, kallsyms_names + kallsyms_entries[j].name) == 0 &&
-			  offset == x - kallsyms_entries[j].addr &&
-			  size == kallsyms_entries[j].size, "%#lx: %s+%#lx", (unsigned long)x,
-			  name, (unsigned long)offset);
+	return UNIT_CHECK(t,
+			  strcmp(name, kallsyms_names + kallsyms_entries[j].name) == 0 &&
+				  offset == x - kallsyms_entries[j].addr &&
+				  size == kallsyms_entries[j].size,
+			  "%#lx: %s+%#lx", (unsigned long)x, name, (unsigned long)offset);
 }
 
 /* Each entry's first and last byte, the byte after it and the one before. */
@@ -142,9 +143,11 @@ static void every_entry_resolves(struct unit *t)
 			long first = 0;
 
 			while (strcmp(kallsyms_names + kallsyms_entries[first].name, name))
-				first++;	/* the address is that of the first of the name */
-			UNIT_CHECK(t, kallsyms_address(name) ==
-				   (uintptr_t)kallsyms_entries[first].addr, "address of %s", name);
+				first++; /* the address is that of the first of the name */
+			UNIT_CHECK(t,
+				   kallsyms_address(name) ==
+					   (uintptr_t)kallsyms_entries[first].addr,
+				   "address of %s", name);
 		}
 	}
 	UNIT_EXPECT_TRUE(t, resolves_as(t, 0, 0));
@@ -178,29 +181,37 @@ extern const char synth_kallsyms_names[];
 
 const char synth_kallsyms_names[] = "first\0second\0zero_size\0big\0after_gap\0top";
 const struct kallsyms_entry synth_kallsyms_entries[] = {
-	{ 0x1000, 0x10, 0 },		/* first */
-	{ 0x1010, 0x20, 6 },		/* second: right after first */
-	{ 0x2000, 0, 13 },		/* zero_size: covers its first byte only */
-	{ 0x3000, 0x1000, 23 },		/* big */
-	{ 0x5000, 0x8, 27 },		/* after_gap */
-	{ TOP_ADDR, 0x100, 37 },	/* top: its last byte is UINTPTR_MAX */
+	{0x1000, 0x10, 0},     /* first */
+	{0x1010, 0x20, 6},     /* second: right after first */
+	{0x2000, 0, 13},       /* zero_size: covers its first byte only */
+	{0x3000, 0x1000, 23},  /* big */
+	{0x5000, 0x8, 27},     /* after_gap */
+	{TOP_ADDR, 0x100, 37}, /* top: its last byte is UINTPTR_MAX */
 };
-const uint32_t synth_kallsyms_count = sizeof(synth_kallsyms_entries) /
-				      sizeof(synth_kallsyms_entries[0]);
+const uint32_t synth_kallsyms_count =
+	sizeof(synth_kallsyms_entries) / sizeof(synth_kallsyms_entries[0]);
 
 static void synthetic_table(struct unit *t)
 {
 	static const struct {
 		uint64_t addr;
-		const char *text;	/* kallsyms_format() */
+		const char *text; /* kallsyms_format() */
 	} probes[] = {
-		{ 0, "0" }, { 0xfff, "0xfff" }, { 0x1000, "first+0/0x10" },
-		{ 0x100f, "first+0xf/0x10" }, { 0x1010, "second+0/0x20" },
-		{ 0x102f, "second+0x1f/0x20" }, { 0x1030, "0x1030" },
-		{ 0x2000, "zero_size+0/0" }, { 0x2001, "0x2001" },
-		{ 0x3fff, "big+0xfff/0x1000" }, { 0x4000, "0x4000" },
-		{ 0x5007, "after_gap+0x7/0x8" }, { 0x5008, "0x5008" },
-		{ TOP_ADDR - 1, NULL }, { TOP_ADDR + 0xff, "top+0xff/0x100" },
+		{0, "0"},
+		{0xfff, "0xfff"},
+		{0x1000, "first+0/0x10"},
+		{0x100f, "first+0xf/0x10"},
+		{0x1010, "second+0/0x20"},
+		{0x102f, "second+0x1f/0x20"},
+		{0x1030, "0x1030"},
+		{0x2000, "zero_size+0/0"},
+		{0x2001, "0x2001"},
+		{0x3fff, "big+0xfff/0x1000"},
+		{0x4000, "0x4000"},
+		{0x5007, "after_gap+0x7/0x8"},
+		{0x5008, "0x5008"},
+		{TOP_ADDR - 1, NULL},
+		{TOP_ADDR + 0xff, "top+0xff/0x100"},
 	};
 	char buf[64], want[64];
 
@@ -221,9 +232,6 @@ static void synthetic_table(struct unit *t)
 	UNIT_EXPECT_EQ(t, synth_kallsyms_address(""), (uintptr_t)0);
 }
 
-UNIT_SUITE(kallsyms,
-	   UNIT_CASE(table_is_sorted),
-	   UNIT_CASE(finds_known_functions),
-	   UNIT_CASE(every_entry_resolves),
-	   UNIT_CASE(format_truncates),
+UNIT_SUITE(kallsyms, UNIT_CASE(table_is_sorted), UNIT_CASE(finds_known_functions),
+	   UNIT_CASE(every_entry_resolves), UNIT_CASE(format_truncates),
 	   UNIT_CASE(synthetic_table));

@@ -17,9 +17,9 @@
 
 struct screen {
 	char line[LINEEDIT_MAX + 8];
-	size_t cursor, width;	/* width: columns written on the current line */
+	size_t cursor, width; /* width: columns written on the current line */
 	unsigned long bells, bad_bytes, overflows;
-	char last_line[LINEEDIT_MAX + 9];	/* the line a '\n' finished */
+	char last_line[LINEEDIT_MAX + 9]; /* the line a '\n' finished */
 };
 
 static void screen_byte(struct screen *s, char c)
@@ -43,7 +43,7 @@ static void screen_byte(struct screen *s, char c)
 		break;
 	default:
 		if ((unsigned char)c < 0x20 || c == 0x7f) {
-			s->bad_bytes++;		/* nothing else should reach the terminal */
+			s->bad_bytes++; /* nothing else should reach the terminal */
 			break;
 		}
 		if (s->cursor >= sizeof(s->line) - 1) {
@@ -79,10 +79,10 @@ static bool screen_shows(const struct screen *s, const char *text, size_t len)
 struct model {
 	char line[LINEEDIT_MAX];
 	size_t len;
-	char history[64][LINEEDIT_MAX];	/* every line remembered, oldest first */
+	char history[64][LINEEDIT_MAX]; /* every line remembered, oldest first */
 	unsigned int count;
-	unsigned int back;		/* 0: the new line; n: n-th newest entry shown */
-	int esc;			/* 0 none, 1 after ESC, 2 inside CSI */
+	unsigned int back; /* 0: the new line; n: n-th newest entry shown */
+	int esc;	   /* 0 none, 1 after ESC, 2 inside CSI */
 	bool after_cr;
 };
 
@@ -141,11 +141,11 @@ static enum lineedit_result model_feed(struct model *m, char c, char *done)
 			m->len--;
 		return LINE_PENDING;
 	}
-	if (c == 0x15) {	/* Ctrl-U */
+	if (c == 0x15) { /* Ctrl-U */
 		m->len = 0;
 		return LINE_PENDING;
 	}
-	if (c == 0x03) {	/* Ctrl-C */
+	if (c == 0x03) { /* Ctrl-C */
 		m->len = 0;
 		m->back = 0;
 		done[0] = '\0';
@@ -166,15 +166,15 @@ static enum lineedit_result model_feed(struct model *m, char c, char *done)
 
 static char random_byte(uint64_t *seed, int long_lines)
 {
-	static const char specials[] = { '\b', 0x7f, 0x15, 0x03, '\r', '\n', 0x1b, '[', 'A',
-					 'B', 'C', 'D', '~', '1', ';', 0x01, 0x07, '\t', 0x1f };
+	static const char specials[] = {'\b', 0x7f, 0x15, 0x03, '\r', '\n', 0x1b, '[',	'A', 'B',
+					'C',  'D',  '~',  '1',	';',  0x01, 0x07, '\t', 0x1f};
 	uint64_t r = unit_below(seed, 100);
 
 	if (r < (uint64_t)(long_lines ? 92 : 70))
-		return (char)(0x20 + unit_below(seed, 0x5f));	/* printable */
+		return (char)(0x20 + unit_below(seed, 0x5f)); /* printable */
 	if (r < 97)
 		return specials[unit_below(seed, sizeof(specials))];
-	return (char)(0x80 + unit_below(seed, 0x80));		/* bytes of UTF-8 */
+	return (char)(0x80 + unit_below(seed, 0x80)); /* bytes of UTF-8 */
 }
 
 /* Feed `n` random bytes; compare with the model and the screen after each. */
@@ -212,8 +212,10 @@ static void random_session(struct unit *t, uint64_t seed0, int n, bool with_echo
 			break;
 		if (got == LINE_DONE) {
 			lines++;
-			if (!UNIT_CHECK(t, strcmp(le->buf, done) == 0, "byte %d: line \"%s\", "
-					"model \"%s\"", i, le->buf, done))
+			if (!UNIT_CHECK(t, strcmp(le->buf, done) == 0,
+					"byte %d: line \"%s\", "
+					"model \"%s\"",
+					i, le->buf, done))
 				break;
 			if (with_echo && !UNIT_CHECK(t, strcmp(s->last_line, done) == 0,
 						     "byte %d: the screen showed \"%s\" for \"%s\"",
@@ -221,21 +223,24 @@ static void random_session(struct unit *t, uint64_t seed0, int n, bool with_echo
 				break;
 		} else if (got == LINE_CANCELLED) {
 			cancels++;
-		} else if (!UNIT_CHECK(t, le->len == m->len &&
-				       memcmp(le->buf, m->line, m->len) == 0,
+		} else if (!UNIT_CHECK(t,
+				       le->len == m->len && memcmp(le->buf, m->line, m->len) == 0,
 				       "byte %d (%#x): line of %zu bytes, model %zu", i,
 				       (unsigned char)c, le->len, m->len)) {
 			break;
 		}
 		if (with_echo && got == LINE_PENDING &&
-		    !UNIT_CHECK(t, screen_shows(s, le->buf, le->len), "byte %d (%#x): the "
-				"screen is out of step (cursor %zu, line %zu)", i, (unsigned char)c,
-				s->cursor, le->len))
+		    !UNIT_CHECK(t, screen_shows(s, le->buf, le->len),
+				"byte %d (%#x): the "
+				"screen is out of step (cursor %zu, line %zu)",
+				i, (unsigned char)c, s->cursor, le->len))
 			break;
 	}
 	if (with_echo)
-		UNIT_CHECK(t, s->bad_bytes == 0 && s->overflows == 0, "echo sent %lu control "
-			   "bytes and overran the line %lu times", s->bad_bytes, s->overflows);
+		UNIT_CHECK(t, s->bad_bytes == 0 && s->overflows == 0,
+			   "echo sent %lu control "
+			   "bytes and overran the line %lu times",
+			   s->bad_bytes, s->overflows);
 	UNIT_EXPECT_GT(t, lines, 10ul);
 	UNIT_EXPECT_GT(t, cancels, 0ul);
 	unit_note("seed %#llx: %lu lines, %lu cancelled, %lu arrow keys, %lu bells",
@@ -312,8 +317,5 @@ static void history_keeps_the_newest(struct unit *t)
 	free(le);
 }
 
-UNIT_SUITE(lineedit,
-	   UNIT_CASE(full_line_rings_and_recalls),
-	   UNIT_CASE(history_keeps_the_newest),
-	   UNIT_CASE(works_without_echo),
-	   UNIT_CASE(random_input_matches_model_and_screen));
+UNIT_SUITE(lineedit, UNIT_CASE(full_line_rings_and_recalls), UNIT_CASE(history_keeps_the_newest),
+	   UNIT_CASE(works_without_echo), UNIT_CASE(random_input_matches_model_and_screen));

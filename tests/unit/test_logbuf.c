@@ -24,8 +24,8 @@ struct model_record {
 struct model {
 	size_t size;
 	struct model_record r[MODEL_MAX];
-	size_t first, count;	/* a queue in r[] */
-	size_t used;		/* bytes the records take in the ring */
+	size_t first, count; /* a queue in r[] */
+	size_t used;	     /* bytes the records take in the ring */
 	uint64_t next_seq;
 };
 
@@ -55,7 +55,7 @@ static void model_append(struct model *m, int level, const char *text, size_t le
 	struct model_record *r;
 
 	if (len > m->size / 4)
-		len = m->size / 4;	/* logbuf.h: text beyond a quarter is cut */
+		len = m->size / 4; /* logbuf.h: text beyond a quarter is cut */
 	while (m->used + footprint(len) > m->size) {
 		r = model_at(m, 0);
 		m->used -= footprint(r->len);
@@ -78,8 +78,8 @@ static void model_free(struct model *m)
 }
 
 /* Read the whole log from `from` with reads of `size` bytes and compare. */
-static bool check_read_all(struct unit *t, const struct logbuf *lb, struct model *m,
-			   uint64_t from, size_t size, const char *what)
+static bool check_read_all(struct unit *t, const struct logbuf *lb, struct model *m, uint64_t from,
+			   size_t size, const char *what)
 {
 	char *text = malloc(size);
 	uint64_t seq = from;
@@ -90,13 +90,15 @@ static bool check_read_all(struct unit *t, const struct logbuf *lb, struct model
 	while (i < m->count && model_at(m, i)->seq < from)
 		i++;
 	for (;; i++) {
-		struct log_record rec = { 0 };
+		struct log_record rec = {0};
 		uint64_t before = seq;
 		int got = logbuf_read(lb, &seq, &rec, text, size);
 
 		if (i == m->count) {
-			ok &= UNIT_CHECK(t, got == 0 && seq == before, "%s: read past the newest "
-					 "record gave %d", what, got);
+			ok &= UNIT_CHECK(t, got == 0 && seq == before,
+					 "%s: read past the newest "
+					 "record gave %d",
+					 what, got);
 			break;
 		}
 		struct model_record *r = model_at(m, i);
@@ -106,8 +108,9 @@ static bool check_read_all(struct unit *t, const struct logbuf *lb, struct model
 				 (unsigned long long)r->seq);
 		if (!ok)
 			break;
-		ok &= UNIT_CHECK(t, rec.seq == r->seq && rec.level == r->level &&
-				 rec.len == r->len && seq == r->seq + 1,
+		ok &= UNIT_CHECK(t,
+				 rec.seq == r->seq && rec.level == r->level && rec.len == r->len &&
+					 seq == r->seq + 1,
 				 "%s: record seq %llu level %d len %zu, expected %llu %d %zu", what,
 				 (unsigned long long)rec.seq, rec.level, rec.len,
 				 (unsigned long long)r->seq, r->level, r->len);
@@ -126,17 +129,20 @@ static void check_state(struct unit *t, const struct logbuf *lb, const struct mo
 {
 	uint64_t first = m->count ? m->r[m->first].seq : m->next_seq;
 
-	UNIT_CHECK(t, lb->head - lb->tail == m->used && lb->first_seq == first &&
-		   lb->next_seq == m->next_seq, "%s: %llu bytes, seq %llu..%llu; model %zu "
-		   "bytes, seq %llu..%llu", what, (unsigned long long)(lb->head - lb->tail),
-		   (unsigned long long)lb->first_seq, (unsigned long long)lb->next_seq,
-		   m->used, (unsigned long long)first, (unsigned long long)m->next_seq);
+	UNIT_CHECK(t,
+		   lb->head - lb->tail == m->used && lb->first_seq == first &&
+			   lb->next_seq == m->next_seq,
+		   "%s: %llu bytes, seq %llu..%llu; model %zu "
+		   "bytes, seq %llu..%llu",
+		   what, (unsigned long long)(lb->head - lb->tail),
+		   (unsigned long long)lb->first_seq, (unsigned long long)lb->next_seq, m->used,
+		   (unsigned long long)first, (unsigned long long)m->next_seq);
 }
 
 static void fill_text(char *text, size_t len, uint64_t *seed)
 {
 	for (size_t i = 0; i < len; i++)
-		text[i] = (char)unit_rand(seed);	/* any byte, NUL included */
+		text[i] = (char)unit_rand(seed); /* any byte, NUL included */
 }
 
 /* Random appends (short, long, longer than a quarter of the ring) on ring sizes 64 to
@@ -170,7 +176,7 @@ static void matches_model_under_random_appends(struct unit *t)
 				len = unit_below(&seed, size / 4 + 1);
 				break;
 			case 2:
-				len = size / 4 - 8 + unit_below(&seed, 17);	/* around the cut */
+				len = size / 4 - 8 + unit_below(&seed, 17); /* around the cut */
 				break;
 			default:
 				len = unit_below(&seed, size < 2048 ? size : 2048);
@@ -220,11 +226,11 @@ static void smallest_ring_keeps_two_records(struct unit *t)
 	uint64_t seq = 0;
 
 	logbuf_init(&lb, ring, 64);
-	logbuf_append(&lb, 1, "0123456789abcdefXYZ", 19);	/* cut to 16 */
+	logbuf_append(&lb, 1, "0123456789abcdefXYZ", 19); /* cut to 16 */
 	logbuf_append(&lb, 2, "second", 6);
 	logbuf_append(&lb, 3, "third", 5);
 	UNIT_ASSERT_EQ(t, logbuf_read(&lb, &seq, &rec, text, sizeof(text)), 1);
-	UNIT_EXPECT_EQ(t, rec.seq, 1ull);	/* the first was dropped */
+	UNIT_EXPECT_EQ(t, rec.seq, 1ull); /* the first was dropped */
 	UNIT_EXPECT_STREQ(t, text, "second");
 	UNIT_ASSERT_EQ(t, logbuf_read(&lb, &seq, &rec, text, sizeof(text)), 1);
 	UNIT_EXPECT_STREQ(t, text, "third");
@@ -280,9 +286,6 @@ static void one_byte_reads(struct unit *t)
 	free(ring);
 }
 
-UNIT_SUITE(logbuf,
-	   UNIT_CASE(empty_log_reads_nothing),
-	   UNIT_CASE(smallest_ring_keeps_two_records),
-	   UNIT_CASE(slow_reader_sees_the_gap),
-	   UNIT_CASE(one_byte_reads),
+UNIT_SUITE(logbuf, UNIT_CASE(empty_log_reads_nothing), UNIT_CASE(smallest_ring_keeps_two_records),
+	   UNIT_CASE(slow_reader_sees_the_gap), UNIT_CASE(one_byte_reads),
 	   UNIT_CASE(matches_model_under_random_appends));

@@ -23,7 +23,7 @@ static int sign(int v)
 /* Deterministic contents: a few distinct bytes (so comparisons tie often), some high. */
 static void fill(unsigned char *p, size_t n, uint64_t *seed)
 {
-	static const unsigned char bytes[] = { 'a', 'b', 'c', 0x7f, 0x80, 0xff, '/', '=' };
+	static const unsigned char bytes[] = {'a', 'b', 'c', 0x7f, 0x80, 0xff, '/', '='};
 
 	for (size_t i = 0; i < n; i++)
 		p[i] = bytes[unit_below(seed, sizeof(bytes))];
@@ -105,7 +105,7 @@ static void comparisons_match_glibc(struct unit *t)
 		size_t m = (na < nb ? na : nb) + 1;
 
 		if (n < m)
-			m = n;	/* memcmp within both blocks */
+			m = n; /* memcmp within both blocks */
 		UNIT_CHECK(t, sign(k_memcmp(a, b, m)) == sign(memcmp(a, b, m)),
 			   "memcmp(\"%s\", \"%s\", %zu)", sa, sb, m);
 		free(a);
@@ -115,7 +115,7 @@ static void comparisons_match_glibc(struct unit *t)
 
 static void searches_match_glibc(struct unit *t)
 {
-	static const int cs[] = { 'a', 'b', '/', 0x80, 0xff, -1, -128, 0, 0x100 + 'a', '=' };
+	static const int cs[] = {'a', 'b', '/', 0x80, 0xff, -1, -128, 0, 0x100 + 'a', '='};
 	uint64_t seed = 4;
 
 	for (int round = 0; round < 4000; round++) {
@@ -140,8 +140,8 @@ static void searches_match_glibc(struct unit *t)
 				UNIT_CHECK(t, k_memchr(p, c, len) == memchr(p, c, len),
 					   "memchr(\"%s\", %d, %zu)", s, c, len);
 		}
-		static const char *const sets[] = { "", "a", "ab", "/=", "abc\x7f\x80\xff/=",
-						    "\xff" };
+		static const char *const sets[] = {
+			"", "a", "ab", "/=", "abc\x7f\x80\xff/=", "\xff"};
 
 		for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 			UNIT_CHECK(t, k_strspn(s, sets[i]) == strspn(s, sets[i]),
@@ -207,10 +207,7 @@ static void copies_match_glibc(struct unit *t)
 	}
 }
 
-UNIT_SUITE(string,
-	   UNIT_CASE(memcpy_and_memset_write_exactly),
-	   UNIT_CASE(memmove_handles_every_overlap),
-	   UNIT_CASE(comparisons_match_glibc),
-	   UNIT_CASE(searches_match_glibc),
-	   UNIT_CASE(strnlen_stops_at_max),
+UNIT_SUITE(string, UNIT_CASE(memcpy_and_memset_write_exactly),
+	   UNIT_CASE(memmove_handles_every_overlap), UNIT_CASE(comparisons_match_glibc),
+	   UNIT_CASE(searches_match_glibc), UNIT_CASE(strnlen_stops_at_max),
 	   UNIT_CASE(copies_match_glibc));

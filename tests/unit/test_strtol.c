@@ -15,13 +15,13 @@
 #include "klibc.h"
 #include "unit.h"
 
-#define ERRNO_SENTINEL 777	/* errno before each call: success must leave it */
+#define ERRNO_SENTINEL 777 /* errno before each call: success must leave it */
 
 enum func { F_STRTOL, F_STRTOUL, F_STRTOLL, F_STRTOULL };
-static const char *const func_names[] = { "strtol", "strtoul", "strtoll", "strtoull" };
+static const char *const func_names[] = {"strtol", "strtoul", "strtoll", "strtoull"};
 
 struct parsed {
-	unsigned long long bits;	/* the value, as bits */
+	unsigned long long bits; /* the value, as bits */
 	int err;
 	ptrdiff_t end;
 };
@@ -79,8 +79,7 @@ static struct parsed kernel_parse(enum func f, const char *s, int base)
 static unsigned long comparisons;
 
 /* Compare the functions in [first, last] on input s (copied to an exact heap block). */
-static bool compare(struct unit *t, const char *input, int base, enum func first,
-		    enum func last)
+static bool compare(struct unit *t, const char *input, int base, enum func first, enum func last)
 {
 	char *s = unit_memdup(input, strlen(input) + 1);
 	bool ok = true;
@@ -91,8 +90,9 @@ static bool compare(struct unit *t, const char *input, int base, enum func first
 		comparisons++;
 		ok = UNIT_CHECK(t, h.bits == k.bits && h.err == k.err && h.end == k.end,
 				"%s(\"%s\", %d): kernel %#llx errno %d end %td, glibc %#llx "
-				"errno %d end %td", func_names[f], input, base, k.bits, k.err,
-				k.end, h.bits, h.err, h.end);
+				"errno %d end %td",
+				func_names[f], input, base, k.bits, k.err, k.end, h.bits, h.err,
+				h.end);
 		/* The same value without an end pointer. */
 		k_errno = ERRNO_SENTINEL;
 		if (ok && f == F_STRTOULL)
@@ -104,23 +104,82 @@ static bool compare(struct unit *t, const char *input, int base, enum func first
 }
 
 static const char *const edge_inputs[] = {
-	"", " ", "+", "-", "0", "-0", "+0", "00", "0x", "0X", "0x1", "0X1F", "0xg", "0x 1",
-	"0x-1", "0x0x1", " \t\n\v\f\r42", "42abc", "-42", "--1", "+-1", "- 1", " -0x10",
-	"0b101", "1e5", "0777", "0778", "09", "z", "Z", "zz", "z{", "\xff\x31", "1\xff",
-	"0x\xff", "000000000000000000000000000000001", "1_000", "12 34", "\x80", "7\n",
-	"2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296",
-	"-4294967295", "-4294967296", "-4294967297",
-	"9223372036854775807", "9223372036854775808", "-9223372036854775808",
-	"-9223372036854775809", "18446744073709551615", "18446744073709551616",
-	"-18446744073709551615", "-18446744073709551616", "99999999999999999999999999",
-	"0x7fffffffffffffff", "0x8000000000000000", "0xffffffffffffffff",
-	"0x10000000000000000", "-0x8000000000000000", "-0x8000000000000001",
-	"01777777777777777777777", "02000000000000000000000", "0x000000000000000000001",
-	"3w5e11264sgsf", "3w5e11264sgsg", "1y2p0ij32e8e7", "1y2p0ij32e8e8",
-	"zzzzzzzzzzzzz", "-zzzzzzzzzzzzzzz",
+	"",
+	" ",
+	"+",
+	"-",
+	"0",
+	"-0",
+	"+0",
+	"00",
+	"0x",
+	"0X",
+	"0x1",
+	"0X1F",
+	"0xg",
+	"0x 1",
+	"0x-1",
+	"0x0x1",
+	" \t\n\v\f\r42",
+	"42abc",
+	"-42",
+	"--1",
+	"+-1",
+	"- 1",
+	" -0x10",
+	"0b101",
+	"1e5",
+	"0777",
+	"0778",
+	"09",
+	"z",
+	"Z",
+	"zz",
+	"z{",
+	"\xff\x31",
+	"1\xff",
+	"0x\xff",
+	"000000000000000000000000000000001",
+	"1_000",
+	"12 34",
+	"\x80",
+	"7\n",
+	"2147483647",
+	"2147483648",
+	"-2147483648",
+	"-2147483649",
+	"4294967295",
+	"4294967296",
+	"-4294967295",
+	"-4294967296",
+	"-4294967297",
+	"9223372036854775807",
+	"9223372036854775808",
+	"-9223372036854775808",
+	"-9223372036854775809",
+	"18446744073709551615",
+	"18446744073709551616",
+	"-18446744073709551615",
+	"-18446744073709551616",
+	"99999999999999999999999999",
+	"0x7fffffffffffffff",
+	"0x8000000000000000",
+	"0xffffffffffffffff",
+	"0x10000000000000000",
+	"-0x8000000000000000",
+	"-0x8000000000000001",
+	"01777777777777777777777",
+	"02000000000000000000000",
+	"0x000000000000000000001",
+	"3w5e11264sgsf",
+	"3w5e11264sgsg",
+	"1y2p0ij32e8e7",
+	"1y2p0ij32e8e8",
+	"zzzzzzzzzzzzz",
+	"-zzzzzzzzzzzzzzz",
 };
 
-static const int bases[] = { 0, 2, 3, 7, 8, 10, 11, 16, 35, 36 };
+static const int bases[] = {0, 2, 3, 7, 8, 10, 11, 16, 35, 36};
 
 /* v written in base b (2..36), most significant digit first. */
 static void to_base(unsigned long long v, int b, bool upper, char *out)
@@ -144,9 +203,11 @@ static void to_base(unsigned long long v, int b, bool upper, char *out)
 static void limits_in_every_base(struct unit *t, enum func first, enum func last)
 {
 	static const unsigned long long limits[] = {
-		LONG_MAX, (unsigned long long)LONG_MAX + 1, ULONG_MAX,
-		(unsigned long long)ULONG_MAX + 1, LLONG_MAX, (unsigned long long)LLONG_MAX + 1,
-		ULLONG_MAX, INT_MAX, UINT_MAX,
+		LONG_MAX,   (unsigned long long)LONG_MAX + 1,
+		ULONG_MAX,  (unsigned long long)ULONG_MAX + 1,
+		LLONG_MAX,  (unsigned long long)LLONG_MAX + 1,
+		ULLONG_MAX, INT_MAX,
+		UINT_MAX,
 	};
 
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
@@ -155,12 +216,15 @@ static void limits_in_every_base(struct unit *t, enum func first, enum func last
 			char digits[72], input[80];
 
 			if (limits[i] == ULLONG_MAX && delta > 0)
-				v = ULLONG_MAX;		/* no wrap to small numbers */
+				v = ULLONG_MAX; /* no wrap to small numbers */
 			for (int b = 2; b <= 36; b++) {
 				to_base(v, b, b % 2, digits);
 				for (int sign = 0; sign < 3; sign++) {
-					snprintf(input, sizeof(input), "%s%s", sign == 0 ? "" :
-						 sign == 1 ? "-" : "+", digits);
+					snprintf(input, sizeof(input), "%s%s",
+						 sign == 0   ? ""
+						 : sign == 1 ? "-"
+							     : "+",
+						 digits);
 					compare(t, input, b, first, last);
 				}
 			}
@@ -225,21 +289,21 @@ static void strtol_and_strtoul_match_glibc(struct unit *t)
  * defined then; the kernel sets it to the start. */
 static void bad_bases_are_einval(struct unit *t)
 {
-	static const int bad[] = { -1, 1, 37, 100, INT_MIN, INT_MAX };
+	static const int bad[] = {-1, 1, 37, 100, INT_MIN, INT_MAX};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		for (enum func f = F_STRTOL; f <= F_STRTOULL; f++) {
 			struct parsed h = host_parse(f, "123", bad[i]);
 			struct parsed k = kernel_parse(f, "123", bad[i]);
 
-			UNIT_CHECK(t, k.bits == h.bits && k.err == EINVAL && h.err == EINVAL &&
-				   k.end == 0, "%s base %d: %#llx errno %d end %td", func_names[f],
-				   bad[i], k.bits, k.err, k.end);
+			UNIT_CHECK(t,
+				   k.bits == h.bits && k.err == EINVAL && h.err == EINVAL &&
+					   k.end == 0,
+				   "%s base %d: %#llx errno %d end %td", func_names[f], bad[i],
+				   k.bits, k.err, k.end);
 		}
 	}
 }
 
-UNIT_SUITE(strtol,
-	   UNIT_CASE(bad_bases_are_einval),
-	   UNIT_CASE(strtoll_and_strtoull_match_glibc),
+UNIT_SUITE(strtol, UNIT_CASE(bad_bases_are_einval), UNIT_CASE(strtoll_and_strtoull_match_glibc),
 	   UNIT_CASE(strtol_and_strtoul_match_glibc));

@@ -27,7 +27,7 @@
 static uint64_t fake_counter, fake_hz;
 static uint64_t programmed = UINT64_MAX;
 static bool irqs_on = true;
-static unsigned long contract_breaks;	/* timer programmed with interrupts on */
+static unsigned long contract_breaks; /* timer programmed with interrupts on */
 static irq_handler_t timer_handler;
 static void *timer_arg;
 
@@ -117,8 +117,8 @@ static void start_clock(uint64_t hz, uint64_t counter)
 /* ---- conversions ------------------------------------------------------------------------ */
 
 static const uint64_t frequencies[] = {
-	1, 1000, 32768, 1000000, 10000000, 19200000, 24000000, 62500000, 1000000000,
-	2500000000u, 3700000000u, 0xffffffffu, 10000000000ull,
+	1,	  1000,	      32768,	   1000000,	10000000,    19200000,	     24000000,
+	62500000, 1000000000, 2500000000u, 3700000000u, 0xffffffffu, 10000000000ull,
 };
 
 /* floor(ticks * 1e9 / hz) without 128 bits; false if it does not fit 64 bits. */
@@ -128,7 +128,7 @@ static bool exact_ns(uint64_t ticks, uint64_t hz, uint64_t *ns)
 
 	if (q > (UINT64_MAX - NSEC_PER_SEC) / NSEC_PER_SEC)
 		return false;
-	*ns = q * NSEC_PER_SEC + r * NSEC_PER_SEC / hz;	/* r * 1e9 < 1e19: fits */
+	*ns = q * NSEC_PER_SEC + r * NSEC_PER_SEC / hz; /* r * 1e9 < 1e19: fits */
 	return true;
 }
 
@@ -151,13 +151,14 @@ static void conversions_are_exact(struct unit *t)
 		uint64_t hz = frequencies[i];
 
 		start_clock(hz, 0);
-		UNIT_CHECK(t, time_ticks_to_ns(hz) == NSEC_PER_SEC &&
-			   time_ns_to_ticks(NSEC_PER_SEC) == hz, "%llu Hz: one second",
-			   (unsigned long long)hz);
+		UNIT_CHECK(t,
+			   time_ticks_to_ns(hz) == NSEC_PER_SEC &&
+				   time_ns_to_ticks(NSEC_PER_SEC) == hz,
+			   "%llu Hz: one second", (unsigned long long)hz);
 		/* A century of ticks converts without overflow (ktime.h). */
 		uint64_t century = 100ull * 365 * 86400;
 
-		if (hz <= UINT64_MAX / century)	/* 10 GHz wraps a 64-bit counter first */
+		if (hz <= UINT64_MAX / century) /* 10 GHz wraps a 64-bit counter first */
 			UNIT_CHECK(t, time_ticks_to_ns(hz * century) == century * NSEC_PER_SEC,
 				   "%llu Hz: a century", (unsigned long long)hz);
 		for (int k = 0; k < 3000; k++) {
@@ -165,11 +166,12 @@ static void conversions_are_exact(struct unit *t)
 
 			x >>= unit_below(&seed, 64);
 			if (k < 4)
-				x = (uint64_t[]){ 0, 1, hz - 1, hz + 1 }[k];
+				x = (uint64_t[]){0, 1, hz - 1, hz + 1}[k];
 			if (exact_ns(x, hz, &want))
-				UNIT_CHECK(t, time_ticks_to_ns(x) == want, "%llu Hz: %llu ticks: "
-					   "%llu ns, not %llu", (unsigned long long)hz,
-					   (unsigned long long)x,
+				UNIT_CHECK(t, time_ticks_to_ns(x) == want,
+					   "%llu Hz: %llu ticks: "
+					   "%llu ns, not %llu",
+					   (unsigned long long)hz, (unsigned long long)x,
 					   (unsigned long long)time_ticks_to_ns(x),
 					   (unsigned long long)want);
 			if (exact_ticks(x, hz, &want)) {
@@ -179,8 +181,9 @@ static void conversions_are_exact(struct unit *t)
 					   (unsigned long long)hz, (unsigned long long)x,
 					   (unsigned long long)got, (unsigned long long)want);
 				/* Never early, and no later than needed. */
-				UNIT_CHECK(t, time_ticks_to_ns(got) >= x &&
-					   (got == 0 || time_ticks_to_ns(got - 1) < x),
+				UNIT_CHECK(t,
+					   time_ticks_to_ns(got) >= x &&
+						   (got == 0 || time_ticks_to_ns(got - 1) < x),
 					   "%llu Hz: %llu ns rounds to %llu ticks",
 					   (unsigned long long)hz, (unsigned long long)x,
 					   (unsigned long long)got);
@@ -201,7 +204,7 @@ static void zero_frequency_panics(struct unit *t)
 
 	UNIT_EXPECT_TRUE(t, unit_expect_panic(run_time_init, NULL, msg, sizeof(msg)));
 	UNIT_CHECK(t, strstr(msg, "frequency of 0") != NULL, "panic message: %s", msg);
-	irqs_on = true;		/* the panic left start_clock() before it restored them */
+	irqs_on = true; /* the panic left start_clock() before it restored them */
 	start_clock(10000000, 0);
 }
 
@@ -222,11 +225,11 @@ static void clock_starts_at_time_init(struct unit *t)
 
 struct event {
 	struct timer timer;
-	uint64_t deadline_ns, deadline;	/* deadline: in counter ticks, as time.c keeps it */
+	uint64_t deadline_ns, deadline; /* deadline: in counter ticks, as time.c keeps it */
 	unsigned long order;		/* start order, for equal deadlines */
 	bool pending;
 	unsigned long fired;
-	int restarts;			/* times the callback starts it again */
+	int restarts; /* times the callback starts it again */
 };
 
 static struct event events[NTIMERS];
@@ -281,8 +284,10 @@ static void fire(struct timer *tm, void *arg)
 			(unsigned long long)fake_counter))
 		misfires++;
 	UNIT_CHECK(current, !irqs_on, "an event ran with interrupts on");
-	UNIT_CHECK(current, time_now_ns() >= e->deadline_ns, "timer %d fired early: %llu < "
-		   "%llu ns", (int)(e - events), (unsigned long long)time_now_ns(),
+	UNIT_CHECK(current, time_now_ns() >= e->deadline_ns,
+		   "timer %d fired early: %llu < "
+		   "%llu ns",
+		   (int)(e - events), (unsigned long long)time_now_ns(),
 		   (unsigned long long)e->deadline_ns);
 	e->pending = false;
 	e->fired++;
@@ -320,7 +325,7 @@ static void events_fire_in_order_never_early(struct unit *t)
 			uint64_t at = now + unit_below(&seed, 20) * 250 * NSEC_PER_USEC;
 
 			if (unit_below(&seed, 8) == 0)
-				at = now > 1000 ? now - 1000 : 0;	/* already due */
+				at = now > 1000 ? now - 1000 : 0; /* already due */
 			restarts += e->pending;
 			e->restarts = unit_below(&seed, 10) == 0 ? 2 : 0;
 			model_start(e, at);
@@ -343,14 +348,16 @@ static void events_fire_in_order_never_early(struct unit *t)
 		default:
 			/* Time passes to the programmed deadline, or a little beyond. */
 			if (programmed != UINT64_MAX) {
-				fake_counter = programmed + unit_below(&seed, 3) *
-					       unit_below(&seed, 100000);
+				fake_counter = programmed +
+					       unit_below(&seed, 3) * unit_below(&seed, 100000);
 				take_timer_interrupt();
 			}
 			break;
 		}
-		if (!UNIT_CHECK(t, programmed == model_programmed(), "after op %d: programmed "
-				"%llu, earliest deadline %llu", op, (unsigned long long)programmed,
+		if (!UNIT_CHECK(t, programmed == model_programmed(),
+				"after op %d: programmed "
+				"%llu, earliest deadline %llu",
+				op, (unsigned long long)programmed,
 				(unsigned long long)model_programmed()))
 			break;
 	}
@@ -421,13 +428,11 @@ static void sleep_and_delay_wait_long_enough(struct unit *t)
 	}
 }
 
-#define TIME_CASES								\
-	UNIT_CASE(conversions_are_exact),					\
-	UNIT_CASE(zero_frequency_panics),					\
-	UNIT_CASE(clock_starts_at_time_init),					\
-	UNIT_CASE(events_fire_in_order_never_early),				\
-	UNIT_CASE(callbacks_can_start_due_events),				\
-	UNIT_CASE(sleep_and_delay_wait_long_enough)
+#define TIME_CASES                                                                                 \
+	UNIT_CASE(conversions_are_exact), UNIT_CASE(zero_frequency_panics),                        \
+		UNIT_CASE(clock_starts_at_time_init), UNIT_CASE(events_fire_in_order_never_early), \
+		UNIT_CASE(callbacks_can_start_due_events),                                         \
+		UNIT_CASE(sleep_and_delay_wait_long_enough)
 
 #else /* no __int128 */
 

@@ -14,11 +14,11 @@
 
 #include "unit.h"
 
-extern const struct unit_suite fdt_suite, logbuf_suite, lineedit_suite, cmdline_suite,
-	format_suite, strtol_suite, string_suite, kallsyms_suite, time_math_suite;
+extern const struct unit_suite fdt_suite, logbuf_suite, lineedit_suite, cmdline_suite, format_suite,
+	strtol_suite, string_suite, kallsyms_suite, time_math_suite;
 
 static const struct unit_suite *const suites[] = {
-	&fdt_suite, &logbuf_suite, &lineedit_suite, &cmdline_suite, &format_suite,
+	&fdt_suite,    &logbuf_suite, &lineedit_suite, &cmdline_suite,	 &format_suite,
 	&strtol_suite, &string_suite, &kallsyms_suite, &time_math_suite,
 };
 
@@ -76,10 +76,11 @@ void *unit_read_file(struct unit *t, const char *name, size_t *size)
 
 	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
 	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		unit_fail(t, __FILE__, __LINE__, "cannot read %s (run through "
-			  "tests/host/test_unit.py, which makes it)", path);
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		unit_fail(t, __FILE__, __LINE__,
+			  "cannot read %s (run through "
+			  "tests/host/test_unit.py, which makes it)",
+			  path);
 		if (f)
 			fclose(f);
 		return NULL;
@@ -127,7 +128,7 @@ static int run_suite(const struct unit_suite *s, size_t number)
 
 	printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name, s->count);
 	for (size_t i = 0; i < s->count; i++) {
-		struct unit t = { .name = s->cases[i].name };
+		struct unit t = {.name = s->cases[i].name};
 		double start = now();
 
 		s->cases[i].run(&t);

@@ -4,28 +4,32 @@
 
 #include <stdint.h>
 
-#define csr_read(csr) ({						\
-	unsigned long v_;						\
-	__asm__ volatile("csrr %0, " #csr : "=r"(v_));			\
-	v_; })
-#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "rK"(v))
-#define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "rK"(v))
-#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" :: "rK"(v))
-#define csr_read_clear(csr, v) ({					\
-	unsigned long v_;						\
-	__asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(v_) : "rK"(v)); \
-	v_; })
+#define csr_read(csr)                                          \
+	({                                                     \
+		unsigned long v_;                              \
+		__asm__ volatile("csrr %0, " #csr : "=r"(v_)); \
+		v_;                                            \
+	})
+#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"rK"(v))
+#define csr_set(csr, v)	  __asm__ volatile("csrs " #csr ", %0" ::"rK"(v))
+#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"rK"(v))
+#define csr_read_clear(csr, v)                                                   \
+	({                                                                       \
+		unsigned long v_;                                                \
+		__asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(v_) : "rK"(v)); \
+		v_;                                                              \
+	})
 
 /* sstatus bits (RISC-V privileged spec 4.1.1). */
-#define SSTATUS_SIE	(1ul << 1)
-#define SSTATUS_SPP	(1ul << 8)
+#define SSTATUS_SIE (1ul << 1)
+#define SSTATUS_SPP (1ul << 8)
 
 /* scause: bit 63 set for interrupts (privileged spec 4.1.9). */
 #define SCAUSE_INTERRUPT (1ul << 63)
 
 /* The registers saved on trap entry (trap_entry.S writes this layout). */
 struct trap_frame {
-	unsigned long regs[32];		/* x0..x31; regs[2] is the interrupted sp */
+	unsigned long regs[32]; /* x0..x31; regs[2] is the interrupted sp */
 	unsigned long sepc;
 	unsigned long sstatus;
 	unsigned long scause;

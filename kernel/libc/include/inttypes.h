@@ -4,14 +4,14 @@
 
 #include <stdint.h>
 
-#define PRId64 "ld"
-#define PRIi64 "li"
-#define PRIu64 "lu"
-#define PRIx64 "lx"
-#define PRIX64 "lX"
-#define PRId32 "d"
-#define PRIu32 "u"
-#define PRIx32 "x"
+#define PRId64	"ld"
+#define PRIi64	"li"
+#define PRIu64	"lu"
+#define PRIx64	"lx"
+#define PRIX64	"lX"
+#define PRId32	"d"
+#define PRIu32	"u"
+#define PRIx32	"x"
 #define PRIuPTR "lu"
 #define PRIxPTR "lx"
 
