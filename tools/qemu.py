@@ -308,9 +308,10 @@ def console_steps(target, chain, cmdline):
     return uboot.console_steps(target, chain, cmdline or "")
 
 
-def gdb_argv(target, objtree, remote):
+def gdb_argv(target, objtree, remote, lz4=False):
     """gdb-multiarch set up for the kernel in objtree, connecting with `target remote
-    <remote>` (":PORT", or "| command" for a gdbstub on a pipe)."""
+    <remote>` (":PORT", or "| command" for a gdbstub on a pipe). With lz4, the
+    decompressor's symbols come too (it runs first, at its own addresses)."""
     require(GDB_PACKAGE, GDB_PACKAGE)
     elf = os.path.join(objtree, "kernel.elf")
     if not os.path.exists(elf):
@@ -322,7 +323,9 @@ def gdb_argv(target, objtree, remote):
     # The image's debug info names sources relative to the tree (-ffile-prefix-map).
     return [GDB_PACKAGE, "-q", "-nx", "-ex", f"set architecture {target['GDB_ARCH']}",
             "-ex", f"directory {targetlib.SRCTREE}",
-            "-ex", f"file {elf}", "-x", script, "-ex", f"target remote {remote}"]
+            "-ex", f"file {elf}", "-x", script] + \
+        (["-ex", f"add-symbol-file {os.path.join(objtree, 'kernel-lz4.elf')}"] if lz4 else []) + \
+        ["-ex", f"target remote {remote}"]
 
 
 def main():
@@ -344,7 +347,7 @@ def main():
         target = targetlib.parse(args.target_file)
         port = args.gdbport or default_gdbport(target)
         if args.command == "gdb":
-            argv = gdb_argv(target, args.objtree, f":{port}")
+            argv = gdb_argv(target, args.objtree, f":{port}", args.lz4)
             os.execvp(argv[0], argv)
         argv = qemu_argv(target, args.objtree, args.mem, args.smp, args.append, args.extra,
                          chain=args.boot, lz4=args.lz4)

@@ -36,7 +36,8 @@ def _gdb_argv(ctx, qemu_argv, commands):
     """`make gdb`'s setup connected through a pipe (no port), in batch mode. Each entry of
     commands is a gdb command; the output of the ones given as ("out", cmd) is marked, so
     that _sections() can tell them apart."""
-    argv = qemu.gdb_argv(ctx.target, ctx.objtree, "| exec " + shlex.join(qemu_argv))
+    argv = qemu.gdb_argv(ctx.target, ctx.objtree, "| exec " + shlex.join(qemu_argv),
+                         lz4=ctx.lz4)
     argv.append("-batch")
     for cmd in commands:
         if isinstance(cmd, tuple):
@@ -141,6 +142,22 @@ def test_gdb_break_kmain(ctx):
     bt = [line for line in out.splitlines() if line.startswith("#")]
     assert bt and "kmain" in bt[0], f"backtrace does not start in kmain: {bt}"
     assert "too long" not in out, "register packet size mismatch"
+
+
+def test_gdb_through_the_lz4_stub(ctx):
+    """With the self-decompressing image, gdb has the stub's symbols as well: it stops in
+    the decompressor, then in the kernel it wrote."""
+    _skip_if_console_driven(ctx)
+    if not ctx.lz4:
+        raise ctx.Skip("the image is not the self-decompressing one (LZ4=1)")
+    log = os.path.join(ctx.objtree, "gdb-lz4-console.log")
+    argv = ctx.qemu_argv(serial=f"file:{log}") + ["-S", "-gdb", "stdio"]
+    gdb = _gdb_argv(ctx, argv, ["break stub_main", "break kmain", "continue", "continue",
+                                "bt 3", "kill"])
+    out, _ = _run_gdb(gdb, ctx.timeout)
+    assert "Breakpoint 1, " in out and "stub_main" in out, \
+        f"did not stop in the decompressor:\n{out[-600:]}"
+    assert "Breakpoint 2, kmain" in out, f"did not stop in kmain afterwards:\n{out[-600:]}"
 
 
 def test_gdb_kernel_commands(ctx):
