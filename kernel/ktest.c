@@ -28,6 +28,16 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	console_putc('\n');
 }
 
+uint64_t ktest_random(void)
+{
+	static uint64_t state = 0x9e3779b97f4a7c15ull;
+
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
 /* Runs the suite; returns the number of failed cases. */
 static int run_suite(const struct ktest_suite *s, size_t number)
 {

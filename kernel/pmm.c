@@ -307,6 +307,11 @@ void pmm_stats(struct pmm_stats *out)
 	arch_irq_restore(flags);
 }
 
+uint64_t pmm_free_pages(void)
+{
+	return READ_ONCE(stats.free_pages);
+}
+
 bool pmm_usable_range(unsigned int i, uint64_t *base, uint64_t *size)
 {
 	for (unsigned int n = 0; n < usable_count; n++) {

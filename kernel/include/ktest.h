@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "compiler.h"
 
@@ -47,6 +48,10 @@ struct ktest_suite {
 		__attribute__((section(".ktest_suites"), used)) = &sname##_suite
 
 __printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...);
+
+/* A deterministic pseudo-random sequence (xorshift64) for randomized tests: the same
+ * on every run and arch, so a failure can be replayed. */
+uint64_t ktest_random(void);
 
 #define KTEST_EXPECT_TRUE(t, cond) \
 	((cond) ? true             \

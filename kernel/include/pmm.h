@@ -46,6 +46,7 @@ struct pmm_stats {
 	uint64_t free_blocks[PMM_MAX_ORDER + 1];
 };
 void pmm_stats(struct pmm_stats *out);
+uint64_t pmm_free_pages(void);
 
 /* The usable memory map, for `mem`: range i, false past the end. */
 bool pmm_usable_range(unsigned int i, uint64_t *base, uint64_t *size);

@@ -8,23 +8,8 @@
 #include "ktest.h"
 #include "pmm.h"
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint64_t free_pages(void)
-{
-	struct pmm_stats s;
-
-	pmm_stats(&s);
-	return s.free_pages;
-}
+/* An object that kmalloc and pmm did not hand out. */
+static uint64_t not_allocated = 0x2545f4914f6cdd1dull;
 
 static void sizes_and_alignment(struct ktest *t)
 {
@@ -83,7 +68,7 @@ static void random_stress_returns_every_page(struct ktest *t)
 		uint8_t fill;
 	} live[LIVE];
 	struct heap_stats hs;
-	uint64_t pages_before = free_pages();
+	uint64_t pages_before = pmm_free_pages();
 	uint64_t problems_before;
 	int bad = 0;
 
@@ -91,7 +76,7 @@ static void random_stress_returns_every_page(struct ktest *t)
 	problems_before = hs.problems;
 	memset(live, 0, sizeof(live));
 	for (int step = 0; step < 5000; step++) {
-		int i = (int)(rng() % LIVE);
+		int i = (int)(ktest_random() % LIVE);
 
 		if (live[i].p) {
 			for (size_t k = 0; k < live[i].size; k += 7)
@@ -100,10 +85,11 @@ static void random_stress_returns_every_page(struct ktest *t)
 			live[i].p = NULL;
 		} else {
 			/* Mostly small, sometimes a few pages. */
-			live[i].size = (rng() & 15) ? 1 + rng() % 700 : 3000 + rng() % 20000;
+			live[i].size = (ktest_random() & 15) ? 1 + ktest_random() % 700
+							     : 3000 + ktest_random() % 20000;
 			live[i].p = kmalloc(live[i].size);
 			KTEST_ASSERT_TRUE(t, live[i].p != NULL);
-			live[i].fill = (uint8_t)rng();
+			live[i].fill = (uint8_t)ktest_random();
 			memset(live[i].p, live[i].fill, live[i].size);
 		}
 	}
@@ -115,7 +101,7 @@ static void random_stress_returns_every_page(struct ktest *t)
 	KTEST_EXPECT_EQ(t, hs.allocations, 0ull);
 	KTEST_EXPECT_EQ(t, hs.slab_pages, 0ull);
 	KTEST_EXPECT_EQ(t, hs.large_pages, 0ull);
-	KTEST_EXPECT_EQ(t, free_pages(), pages_before);
+	KTEST_EXPECT_EQ(t, pmm_free_pages(), pages_before);
 }
 
 static uint64_t problems(void)
@@ -131,7 +117,7 @@ static void catches_overruns_and_bad_frees(struct ktest *t)
 	uint64_t before = problems();
 	uint8_t *p;
 
-	kfree((void *)((uintptr_t)&rng_state)); /* not from kmalloc */
+	kfree((void *)((uintptr_t)&not_allocated)); /* not from kmalloc */
 	KTEST_EXPECT_EQ(t, problems(), before + 1);
 #ifndef CONFIG_DEBUG_HEAP
 	KTEST_SKIP(t, "red zones need CONFIG_DEBUG_HEAP");

@@ -7,41 +7,25 @@
 #include "ktest.h"
 #include "pmm.h"
 
-/* A small deterministic generator (xorshift) for the random tests. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint64_t free_pages(void)
-{
-	struct pmm_stats s;
-
-	pmm_stats(&s);
-	return s.free_pages;
-}
+/* An object that kmalloc and pmm did not hand out. */
+static uint64_t not_allocated = 0x9e3779b97f4a7c15ull;
 
 static void allocates_aligned_blocks(struct ktest *t)
 {
-	uint64_t before = free_pages();
+	uint64_t before = pmm_free_pages();
 
 	for (unsigned int order = 0; order <= PMM_MAX_ORDER; order++) {
 		uint64_t pa = pmm_alloc(order, ZONE_NORMAL);
 
 		KTEST_ASSERT_NE(t, pa, 0ull);
 		KTEST_EXPECT_EQ(t, pa & ((PAGE_SIZE << order) - 1), 0ull);
-		KTEST_EXPECT_EQ(t, free_pages(), before - (1ull << order));
+		KTEST_EXPECT_EQ(t, pmm_free_pages(), before - (1ull << order));
 		/* Contiguous and ours: write the whole block, read it back. */
 		memset((void *)(uintptr_t)pa, (int)order, PAGE_SIZE << order);
 		KTEST_EXPECT_EQ(t, ((uint8_t *)(uintptr_t)pa)[(PAGE_SIZE << order) - 1],
 				(uint8_t)order);
 		KTEST_EXPECT_EQ(t, pmm_free(pa, order), 0);
-		KTEST_EXPECT_EQ(t, free_pages(), before);
+		KTEST_EXPECT_EQ(t, pmm_free_pages(), before);
 	}
 	KTEST_EXPECT_EQ(t, pmm_alloc(PMM_MAX_ORDER + 1, ZONE_NORMAL), 0ull);
 }
@@ -52,15 +36,15 @@ static void refuses_bad_frees(struct ktest *t)
 	uint64_t before;
 
 	KTEST_ASSERT_NE(t, pa, 0ull);
-	before = free_pages();
+	before = pmm_free_pages();
 	KTEST_EXPECT_EQ(t, pmm_free(pa, 1), -E_INVAL);		   /* wrong order */
 	KTEST_EXPECT_EQ(t, pmm_free(pa + PAGE_SIZE, 0), -E_INVAL); /* inside it */
 	KTEST_EXPECT_EQ(t, pmm_free(pa + 8, 0), -E_INVAL);	   /* misaligned */
-	KTEST_EXPECT_EQ(t, pmm_free((uintptr_t)&rng_state & ~(PAGE_SIZE - 1), 0), -E_INVAL);
-	KTEST_EXPECT_EQ(t, free_pages(), before); /* nothing freed */
+	KTEST_EXPECT_EQ(t, pmm_free((uintptr_t)&not_allocated & ~(PAGE_SIZE - 1), 0), -E_INVAL);
+	KTEST_EXPECT_EQ(t, pmm_free_pages(), before); /* nothing freed */
 	KTEST_EXPECT_EQ(t, pmm_free(pa, 2), 0);
 	KTEST_EXPECT_EQ(t, pmm_free(pa, 2), -E_INVAL); /* double free */
-	KTEST_EXPECT_EQ(t, free_pages(), before + 4);
+	KTEST_EXPECT_EQ(t, pmm_free_pages(), before + 4);
 }
 
 #define FRAG_PAGES 512
@@ -77,7 +61,7 @@ static void coalesces_after_fragmentation(struct ktest *t)
 	}
 	/* Free in a shuffled order: buddies come back in no particular sequence. */
 	for (int i = FRAG_PAGES - 1; i > 0; i--) {
-		int j = (int)(rng() % (uint64_t)(i + 1));
+		int j = (int)(ktest_random() % (uint64_t)(i + 1));
 		uint64_t x = pages[i];
 
 		pages[i] = pages[j];
@@ -101,12 +85,12 @@ struct live {
 static void random_stress_keeps_contents(struct ktest *t)
 {
 	static struct live live[64];
-	uint64_t before = free_pages();
+	uint64_t before = pmm_free_pages();
 	int bad = 0;
 
 	memset(live, 0, sizeof(live));
 	for (int step = 0; step < 3000; step++) {
-		struct live *l = &live[rng() % 64];
+		struct live *l = &live[ktest_random() % 64];
 
 		if (l->pa) {
 			/* Someone else's writes would show here. */
@@ -117,10 +101,11 @@ static void random_stress_keeps_contents(struct ktest *t)
 			KTEST_ASSERT_EQ(t, pmm_free(l->pa, l->order), 0);
 			l->pa = 0;
 		} else {
-			l->order = (unsigned int)(rng() % 5);
-			l->pa = pmm_alloc(l->order, (rng() & 1) ? ZONE_NORMAL : ZONE_DMA32);
+			l->order = (unsigned int)(ktest_random() % 5);
+			l->pa = pmm_alloc(l->order,
+					  (ktest_random() & 1) ? ZONE_NORMAL : ZONE_DMA32);
 			KTEST_ASSERT_NE(t, l->pa, 0ull);
-			l->fill = (uint8_t)rng();
+			l->fill = (uint8_t)ktest_random();
 			memset((void *)(uintptr_t)l->pa, l->fill, PAGE_SIZE << l->order);
 		}
 	}
@@ -128,7 +113,7 @@ static void random_stress_keeps_contents(struct ktest *t)
 		if (live[i].pa)
 			KTEST_ASSERT_EQ(t, pmm_free(live[i].pa, live[i].order), 0);
 	KTEST_EXPECT_EQ(t, bad, 0);
-	KTEST_EXPECT_EQ(t, free_pages(), before);
+	KTEST_EXPECT_EQ(t, pmm_free_pages(), before);
 }
 
 static void dma32_zone_stays_below_4gib(struct ktest *t)
