@@ -37,6 +37,11 @@ void arch_irq_restore(unsigned long flags)
 	write_sysreg(daif, flags);
 }
 
+bool arch_irqs_enabled(void)
+{
+	return !(read_sysreg(daif) & DAIF_I);
+}
+
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("yield");

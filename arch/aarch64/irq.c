@@ -53,13 +53,29 @@ void arch_irq_init(const struct boot_info *bi)
 	irq_set_chip(&chip);
 }
 
-/* Entered from aarch64_trap() for an IRQ taken at EL1 on SP_EL1, interrupts masked. */
+/* The FP/SIMD register file (fpsimd.S). */
+struct fpsimd_state {
+	uint64_t q[32][2];
+	uint64_t fpsr, fpcr;
+} __attribute__((aligned(16)));
+
+void aarch64_fpsimd_save(struct fpsimd_state *s);
+void aarch64_fpsimd_restore(const struct fpsimd_state *s);
+
+/* Entered from aarch64_trap() for an IRQ taken at EL1 on SP_EL1, interrupts masked.
+ * The trap frame holds the general registers; irq_exit() may switch threads, and the
+ * next thread may use FP/SIMD (in picolibc), so the interrupted thread's FP/SIMD
+ * registers are kept here, on its own stack, until it resumes. */
 void aarch64_interrupt(struct trap_frame *tf)
 {
+	struct fpsimd_state fp;
+
 	(void)tf;
+	aarch64_fpsimd_save(&fp);
 	irq_enter();
 	gic_handle_interrupts();
 	irq_exit();
+	aarch64_fpsimd_restore(&fp);
 }
 
 void arch_irq_enable(void)

@@ -28,6 +28,11 @@ void arch_irq_restore(unsigned long flags)
 		csr_set(sstatus, SSTATUS_SIE);
 }
 
+bool arch_irqs_enabled(void)
+{
+	return csr_read(sstatus) & SSTATUS_SIE;
+}
+
 void arch_cpu_relax(void)
 {
 	/* Zihintpause "pause", encoded as a FENCE hint: a no-op where unimplemented. */

@@ -36,6 +36,11 @@ void arch_irq_restore(unsigned long flags)
 		sti();
 }
 
+bool arch_irqs_enabled(void)
+{
+	return read_rflags() & RFLAGS_IF;
+}
+
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("pause");

@@ -36,6 +36,8 @@ const char *arch_cpu_mode(void);
 /* Local interrupt state. save disables and returns the previous state for restore. */
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
+/* Are interrupts enabled on this CPU? */
+bool arch_irqs_enabled(void);
 
 /* Hint inside busy-wait loops (pause, yield); may be a no-op. */
 void arch_cpu_relax(void);
@@ -65,6 +67,18 @@ uint64_t arch_counter_hz(void);
  * UINT64_MAX for none. Replaces any earlier programming. Interrupts off. */
 void arch_timer_program(uint64_t deadline);
 unsigned int arch_timer_line(void);
+
+/* ---- Threads (kernel/thread.c) ---- */
+
+/* Switch kernel stacks: save the callee-saved registers (and any FP/SIMD state the ABI
+ * asks a callee to keep) on the current stack, store its stack pointer in *old_sp, load
+ * new_sp and return on that stack. Interrupts off. */
+void arch_context_switch(uintptr_t *old_sp, uintptr_t new_sp);
+
+/* Lay out a new thread's stack below stack_top (16-byte aligned) so that the first
+ * arch_context_switch() to the returned stack pointer calls fn(arg), which never
+ * returns, with a frame-pointer chain that ends there. */
+uintptr_t arch_context_init(uintptr_t stack_top, void (*fn)(void *), void *arg);
 
 /* One past the highest physical address the kernel can reach at that same address
  * today (the MMU off, or the boot identity map); RAM above it is left alone. */
