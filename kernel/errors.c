@@ -13,6 +13,10 @@ const char *error_name(int err)
 		[E_NODEV] = "no such device",
 		[E_BADFMT] = "malformed data",
 		[E_NOTSUP] = "not supported",
+		[E_TIMEDOUT] = "timed out",
+		[E_DEADLK] = "would deadlock",
+		[E_PERM] = "not permitted",
+		[E_BUSY] = "busy",
 	};
 
 	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;

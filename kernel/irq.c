@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "irq.h"
 #include "printk.h"
+#include "thread.h"
 
 struct irq_desc {
 	irq_handler_t handler;
@@ -97,7 +98,9 @@ uint64_t irq_entry_counter(void)
 
 void irq_exit(void)
 {
-	nesting--;
+	/* Leaving the outermost handler is where an interrupt's wake-up takes effect. */
+	if (--nesting == 0)
+		sched_irq_exit();
 }
 
 unsigned int irq_nesting(void)

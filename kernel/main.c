@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "printk.h"
 #include "shell.h"
+#include "thread.h"
 
 #ifdef CONFIG_LIBC_PICOLIBC
 #include <picolibc.h>
@@ -68,6 +69,7 @@ void kmain(const struct boot_info *bi)
 	pmm_init(bi);
 	arch_irq_init(bi);
 	time_init();
+	sched_init();
 	if (console_rx_interrupts(bi->console.irq) < 0)
 		pr_warn("console: no receive interrupt (line %d), polling\n", bi->console.irq);
 	arch_irq_enable();

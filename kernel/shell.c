@@ -13,6 +13,7 @@
 #include "lineedit.h"
 #include "printk.h"
 #include "shell.h"
+#include "thread.h"
 #include "trap.h"
 
 #define SHELL_MAX_ARGS 8
@@ -134,6 +135,35 @@ static int cmd_irqs(int argc, char **argv)
 			       st.name);
 	console_printf("total %llu, spurious %llu\n", (unsigned long long)irq_total(),
 		       (unsigned long long)irq_spurious());
+	return 0;
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+	enum { MAX_LISTED = 64 };
+	struct thread_info *info = kcalloc(MAX_LISTED, sizeof(*info));
+	struct sched_stats st;
+	size_t n;
+
+	(void)argc;
+	(void)argv;
+	if (!info)
+		return -E_NOSPC;
+	n = thread_list(info, MAX_LISTED);
+	console_printf("%4s %-16s %-8s %4s %3s %12s %13s\n", "id", "name", "state", "prio", "cpu",
+		       "run ms", "stack used");
+	for (size_t i = 0; i < n && i < MAX_LISTED; i++)
+		console_printf("%4u %-16s %-8s %2d%s %3u %12llu %6zu/%-6zu\n", info[i].id,
+			       info[i].name, thread_state_name(info[i].state), info[i].prio,
+			       info[i].prio != info[i].base_prio ? "*" : " ", info[i].cpu,
+			       (unsigned long long)(info[i].run_ns / NSEC_PER_MSEC),
+			       info[i].stack_used, info[i].stack_size);
+	if (n > MAX_LISTED)
+		console_printf("... and %zu more\n", n - MAX_LISTED);
+	sched_stats(&st);
+	console_printf("%u threads, %llu context switches (%llu preemptions)\n", st.live,
+		       (unsigned long long)st.context_switches, (unsigned long long)st.preemptions);
+	kfree(info);
 	return 0;
 }
 
@@ -266,6 +296,8 @@ static const struct shell_command commands[] = {
 	{"uptime", "", "time since boot", cmd_uptime},
 	{"irqs", "", "interrupt lines with their counts", cmd_irqs},
 	{"console", "", "serial console receive statistics", cmd_console},
+	{"threads", "", "every thread: state, priority (* inherited), CPU, run time, stack",
+	 cmd_threads},
 	{"sleep", "<ms>", "sleep (the CPU idles), without reading input", cmd_sleep},
 	{"latency", "[runs]", "timer-event and interrupt-entry latency", cmd_latency},
 	{"crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash},

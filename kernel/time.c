@@ -134,27 +134,6 @@ void delay_ns(uint64_t ns)
 		arch_cpu_relax();
 }
 
-static void wake(struct timer *t, void *arg)
-{
-	(void)t;
-	*(volatile bool *)arg = true;
-}
-
-void sleep_ns(uint64_t ns)
-{
-	volatile bool done = false;
-	struct timer t;
-	unsigned long flags = arch_irq_save();
-
-	timer_init(&t, wake, (void *)&done);
-	timer_start(&t, ns);
-	/* Check and wait with interrupts off: arch_wait_for_interrupt() opens them only
-	 * while the CPU waits, so the wake-up cannot slip in between. */
-	while (!done)
-		arch_wait_for_interrupt();
-	arch_irq_restore(flags);
-}
-
 uint64_t time_interrupts(void)
 {
 	return interrupts;

@@ -9,6 +9,7 @@
 #include "kallsyms.h"
 #include "kernel.h"
 #include "printk.h"
+#include "thread.h"
 #include "trap.h"
 
 static const char *const kind_names[TRAP_KINDS] = {
@@ -32,19 +33,21 @@ const char *trap_kind_name(enum trap_kind kind)
 
 /* The boot stack and the guard region below it (linker/sections.lds.h). */
 extern char __boot_stack_guard[], __boot_stack_bottom[], __boot_stack_top[];
-/* Every kernel stack lives in .bss for now. */
+/* The boot and trap stacks live in .bss; every other one is a thread's. */
 extern char __bss_start[], __bss_end[];
 
 bool kernel_stack_contains(uintptr_t p, size_t len)
 {
-	return p >= (uintptr_t)__bss_start && p + len <= (uintptr_t)__bss_end && p + len > p;
+	return (p >= (uintptr_t)__bss_start && p + len <= (uintptr_t)__bss_end && p + len > p) ||
+	       thread_stack_contains(p, len);
 }
 
 /* Without an MMU nothing faults when a stack overruns: the guard region below the boot
  * stack is where an overflow lands first, and every trap checks for it. */
 bool stack_pointer_in_guard(uintptr_t sp)
 {
-	return sp >= (uintptr_t)__boot_stack_guard && sp < (uintptr_t)__boot_stack_bottom;
+	return (sp >= (uintptr_t)__boot_stack_guard && sp < (uintptr_t)__boot_stack_bottom) ||
+	       thread_sp_in_guard(sp);
 }
 
 /* ---- tests that expect a trap ---------------------------------------------------- */

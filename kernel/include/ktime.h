@@ -45,8 +45,8 @@ void time_init(void);
 
 /* Busy-wait for ns (interrupts may stay off). */
 void delay_ns(uint64_t ns);
-/* Sleep for ns, the CPU idle (wfi/hlt) until a timer event ends it. Needs interrupts
- * to be deliverable: not from interrupt handlers. */
+/* Block the calling thread for at least ns (kernel/thread.c); other threads, or the
+ * idle thread's wfi/hlt, run meanwhile. Not from interrupt handlers. */
 void sleep_ns(uint64_t ns);
 
 /* Statistics: timer interrupts taken and events run. */

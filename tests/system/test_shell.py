@@ -52,6 +52,20 @@ def test_shell_commands(ctx):
     _poweroff(ctx, s, 7)
 
 
+def test_threads_command(ctx):
+    s = _shell(ctx)
+    _run(s, "threads", " threads, ")
+    start = max(i for i, line in enumerate(s.output) if line.split()[:3] == ["id", "name", "state"])
+    rows = {f[1]: f for f in (line.split() for line in s.output[start + 1:])
+            if len(f) >= 7 and f[0].isdigit()}
+    # The shell runs on the boot thread, "main"; the idle thread waits at priority 0.
+    assert rows.get("main", [None] * 3)[2] == "running", f"no running main: {s.output[start:]}"
+    assert rows.get("idle", [None] * 4)[3] == "0", f"no idle at priority 0: {s.output[start:]}"
+    used, size = (int(n) for n in rows["main"][-1].split("/"))
+    assert 0 < used < size, f"main's stack use {used} of {size}"
+    _poweroff(ctx, s, 0)
+
+
 def test_config_is_embedded(ctx):
     if ctx.config.get("CONFIG_IKCONFIG") != "y":
         raise ctx.Skip("built without CONFIG_IKCONFIG")
