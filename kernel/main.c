@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "printk.h"
 #include "shell.h"
+#include "smp.h"
 #include "thread.h"
 
 #ifdef CONFIG_LIBC_PICOLIBC
@@ -73,6 +74,7 @@ void kmain(const struct boot_info *bi)
 	if (console_rx_interrupts(bi->console.irq) < 0)
 		pr_warn("console: no receive interrupt (line %d), polling\n", bi->console.irq);
 	arch_irq_enable();
+	smp_init(bi);
 
 #ifdef CONFIG_KTEST
 	/* The test image runs its suites unless booted with ktest=off (for shell tests). */

@@ -6,6 +6,7 @@
 #include "console.h"
 #include "kernel.h"
 #include "printk.h"
+#include "smp.h"
 #include "trap.h"
 
 static int panicking;
@@ -20,6 +21,7 @@ static void panic_begin(void)
 		arch_poweroff(EXIT_PANIC);
 	}
 	console_loglevel = 8;
+	smp_stop_others();
 }
 
 static __noreturn void panic_end(const char *msg)

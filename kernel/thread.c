@@ -4,6 +4,7 @@
  * by the thread that runs next, either where its own switch_to_next() returns or, for a
  * new thread, in thread_start().
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "arch.h"
@@ -13,6 +14,7 @@
 #include "kernel.h"
 #include "pmm.h"
 #include "printk.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "thread.h"
 
@@ -29,7 +31,7 @@ struct cpu {
 	struct timer slice;   /* ends the current time slice */
 };
 
-static struct cpu cpus[1];
+static struct cpu cpus[NR_CPUS];
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static struct list_node run_queue[THREAD_PRIORITIES];
 static uint32_t ready_mask; /* bit p: run_queue[p] is not empty */
@@ -41,7 +43,7 @@ extern char __boot_stack_guard[], __boot_stack_top[];
 
 static inline struct cpu *this_cpu(void)
 {
-	return &cpus[0];
+	return &cpus[arch_cpu_index()];
 }
 
 struct thread *thread_current(void)
@@ -576,6 +578,54 @@ void sched_init(void)
 	list_add_tail(&all_threads, &idle->all_node);
 	stats.live++;
 	c->idle = idle;
+}
+
+void sched_prepare_cpu(unsigned int index, void *stack, size_t size)
+{
+	struct cpu *c = &cpus[index];
+	struct thread *idle = kmalloc(sizeof(*idle));
+	char name[THREAD_NAME_LEN];
+	unsigned long flags;
+
+	if (!idle)
+		panic("sched: no memory for CPU %u's idle thread", index);
+	snprintf(name, sizeof(name), "idle%u", index);
+	init_thread(idle, name, THREAD_PRIO_IDLE);
+	idle->boot_stack = true; /* the CPU's first stack, never freed */
+	idle->stack_base = stack;
+	idle->stack_size = size;
+	memset(stack, STACK_FILL, size);
+	idle->state = THREAD_RUNNING;
+	idle->cpu = index;
+	idle->switches = 1;
+	timer_init(&c->slice, slice_expired, c);
+	c->idle = idle;
+	flags = spin_lock_irqsave(&sched_lock);
+	list_add_tail(&all_threads, &idle->all_node);
+	stats.live++;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_init_cpu(unsigned int index)
+{
+	struct cpu *c = &cpus[index];
+
+	c->current = c->idle;
+	c->switched_at = arch_counter();
+}
+
+void sched_idle(void)
+{
+	struct cpu *c = this_cpu();
+
+	arch_irq_enable();
+	idle_loop(c);
+	panic("sched: the idle loop returned");
+}
+
+void sched_reschedule_ipi(void)
+{
+	this_cpu()->need_resched = true;
 }
 
 /* ---- introspection --------------------------------------------------------------- */

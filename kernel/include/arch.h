@@ -26,6 +26,9 @@ void kernel_early_init(void);
 /* Portable entry, called once by the arch on the boot CPU with interrupts off. */
 __noreturn void kmain(const struct boot_info *bi);
 
+/* Portable entry of every other CPU, called by the arch (see arch_cpu_start). */
+__noreturn void smp_secondary_main(unsigned int index);
+
 /* Hardware id of the calling CPU: hart id, MPIDR affinity bits, or local APIC id. */
 uint64_t arch_cpu_id(void);
 
@@ -67,6 +70,34 @@ uint64_t arch_counter_hz(void);
  * UINT64_MAX for none. Replaces any earlier programming. Interrupts off. */
 void arch_timer_program(uint64_t deadline);
 unsigned int arch_timer_line(void);
+
+/* ---- SMP (kernel/smp.c) ---- */
+
+/* The calling CPU's index: 0 on the boot CPU from its first instruction of C, 1..
+ * NR_CPUS-1 on the others as arch_cpu_start() gave them. Read from a per-CPU register
+ * (sscratch, TPIDR_EL1, the GS base...), not computed: the scheduler asks often. */
+unsigned int arch_cpu_index(void);
+
+/* Start the CPU whose hardware id (as boot_info's cpu_ids) is hw_id through the
+ * platform's interface (SBI HSM, PSCI CPU_ON, INIT-SIPI-SIPI). It enters the kernel in
+ * the boot CPU's mode (S-mode; EL1, from EL2 if need be; long mode on the boot CPU's
+ * page tables), on the stack below stack_top, with arch_cpu_index() == index, trap
+ * vectors and FP/TLS state as on the boot CPU, interrupts off, and calls
+ * smp_secondary_main(index), which never returns. Returns 0 once the platform
+ * accepted the request (the CPU may arrive later), or -E_NOTSUP / -E_NODEV /
+ * -E_INVAL with the reason printed. */
+int arch_cpu_start(unsigned int index, uint64_t hw_id, uintptr_t stack_top);
+
+/* On a secondary CPU, from smp_secondary_main() with interrupts off: set up its part of
+ * the interrupt controller (PLIC context, GIC CPU interface or redistributor, local
+ * APIC) and unmask on it the per-CPU lines the boot CPU requested (the timer, the
+ * IPI). Device lines stay routed to the boot CPU. */
+void arch_irq_init_cpu(void);
+
+/* Raise the inter-processor interrupt on CPU index: it arrives there as
+ * irq_dispatch(arch_ipi_line()). May be sent to the calling CPU. */
+void arch_send_ipi(unsigned int index);
+unsigned int arch_ipi_line(void);
 
 /* ---- Threads (kernel/thread.c) ---- */
 

@@ -31,17 +31,23 @@ struct timer {
 	timer_fn fn;	    /* runs in the timer interrupt, interrupts off */
 	void *arg;
 	bool queued;
+	unsigned int cpu; /* whose queue it is on (or was last on) */
 };
 
 void timer_init(struct timer *t, timer_fn fn, void *arg);
 /* (Re)start t to fire at deadline_ns (time_now_ns() clock), or after delay_ns. */
 void timer_start_at(struct timer *t, uint64_t deadline_ns);
 void timer_start(struct timer *t, uint64_t delay_ns);
-/* Take t off the queue; true if it was queued (so it will not fire). */
+/* Take t off its queue; true if it was queued (so it will not fire). Its fn may still
+ * be running on another CPU; timer_cancel_sync() also waits for that to end, and must
+ * not be called with a lock that the fn takes. */
 bool timer_cancel(struct timer *t);
+bool timer_cancel_sync(struct timer *t);
 
 /* Set up the clock and the timer interrupt (after the interrupt controller). */
 void time_init(void);
+/* On a secondary CPU: its timer queue starts empty and its timer disarmed. */
+void time_init_cpu(void);
 
 /* Busy-wait for ns (interrupts may stay off). */
 void delay_ns(uint64_t ns);

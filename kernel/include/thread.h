@@ -165,6 +165,18 @@ void thread_set_effective_prio_locked(struct thread *t, int prio);
  * asked for (a wake-up, the end of a time slice) happens here. */
 void sched_irq_exit(void);
 
+/* ---- Several CPUs (kernel/smp.c) ---- */
+
+/* On the boot CPU, before CPU index starts: its idle thread, on stack (size bytes),
+ * which the CPU's first context will run on. */
+void sched_prepare_cpu(unsigned int index, void *stack, size_t size);
+/* On CPU index itself, interrupts off: it runs its idle thread from now on. */
+void sched_init_cpu(unsigned int index);
+/* Become this CPU's idle loop (after sched_init_cpu). */
+__noreturn void sched_idle(void);
+/* The reschedule IPI arrived: switch at the end of the interrupt if need be. */
+void sched_reschedule_ipi(void);
+
 /* For trap.c: is sp in the running thread's stack guard, is [p, p + len) in its stack? */
 bool thread_sp_in_guard(uintptr_t sp);
 bool thread_stack_contains(uintptr_t p, size_t len);
