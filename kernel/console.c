@@ -10,6 +10,9 @@
 #include "console.h"
 #include "errors.h"
 #include "irq.h"
+#include "spinlock.h"
+#include "sync.h"
+#include "thread.h"
 #include "uart.h"
 
 #define RX_RING_SIZE 256 /* a power of two */
@@ -19,7 +22,41 @@ static struct {
 	unsigned int head, tail; /* free-running; head - tail bytes waiting */
 	bool interrupts;	 /* filled by the interrupt handler */
 	struct console_rx_stats stats;
-} rx;
+	struct spinlock lock;
+	struct event ready; /* auto-reset: bytes came in (for console_getc_wait) */
+} rx = {.lock = SPINLOCK_INIT};
+
+/* Output from several CPUs: one write at a time, so that lines do not interleave. Once
+ * a panic starts, another CPU may have stopped while holding it: writes then go out
+ * without it. */
+static struct spinlock tx_lock = SPINLOCK_INIT;
+static bool emergency;
+
+void console_emergency(void)
+{
+	__atomic_store_n(&emergency, true, __ATOMIC_RELEASE);
+}
+
+bool console_in_emergency(void)
+{
+	return __atomic_load_n(&emergency, __ATOMIC_ACQUIRE);
+}
+
+static unsigned long tx_lock_irqsave(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	if (!console_in_emergency())
+		spin_lock(&tx_lock);
+	return flags;
+}
+
+static void tx_unlock_irqrestore(unsigned long flags)
+{
+	if (!console_in_emergency())
+		spin_unlock(&tx_lock);
+	arch_irq_restore(flags);
+}
 
 static struct uart console_uart = {
 	.ops = &CONCAT(uart_ops_, TARGET_EARLY_UART),
@@ -58,23 +95,37 @@ const char *console_name(void)
 	return console_uart.ops->name;
 }
 
-void console_putc(char c)
+static void put_char(char c)
 {
 	if (c == '\n')
 		console_uart.ops->put_byte(&console_uart, '\r');
 	console_uart.ops->put_byte(&console_uart, c);
 }
 
+void console_putc(char c)
+{
+	unsigned long flags = tx_lock_irqsave();
+
+	put_char(c);
+	tx_unlock_irqrestore(flags);
+}
+
 void console_write(const char *s, size_t len)
 {
+	unsigned long flags = tx_lock_irqsave();
+
 	while (len--)
-		console_putc(*s++);
+		put_char(*s++);
+	tx_unlock_irqrestore(flags);
 }
 
 void console_puts(const char *s)
 {
+	unsigned long flags = tx_lock_irqsave();
+
 	while (*s)
-		console_putc(*s++);
+		put_char(*s++);
+	tx_unlock_irqrestore(flags);
 }
 
 int console_vprintf(const char *fmt, va_list ap)
@@ -118,8 +169,11 @@ static void rx_interrupt(unsigned int line, void *arg)
 {
 	(void)line;
 	(void)arg;
+	spin_lock(&rx.lock);
 	rx.stats.interrupts++;
 	drain_uart();
+	spin_unlock(&rx.lock);
+	event_signal(&rx.ready);
 }
 
 int console_rx_interrupts(int line)
@@ -128,6 +182,7 @@ int console_rx_interrupts(int line)
 
 	if (line < 0 || !console_uart.ops->rx_interrupt)
 		return -E_NODEV;
+	event_init(&rx.ready, true);
 	err = irq_request((unsigned int)line, rx_interrupt, NULL, "console");
 	if (err)
 		return err;
@@ -138,40 +193,39 @@ int console_rx_interrupts(int line)
 
 int console_getc(void)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = spin_lock_irqsave(&rx.lock);
 	int c = -1;
 
 	if (!rx.interrupts)
 		drain_uart(); /* polled: pick up what the UART has */
 	if (rx.head != rx.tail)
 		c = (unsigned char)rx.buf[rx.tail++ % RX_RING_SIZE];
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&rx.lock, flags);
 	return c;
 }
 
 int console_getc_wait(void)
 {
-	unsigned long flags = arch_irq_save();
 	int c;
 
-	/* Idle until a byte comes: with interrupts on, the CPU sleeps (tickless). */
+	/* Block until a byte comes: the receive interrupt (on whichever CPU takes it)
+	 * signals the event, and meanwhile this CPU runs other threads or idles. */
 	while ((c = console_getc()) < 0) {
-		if (rx.interrupts)
-			arch_wait_for_interrupt();
+		if (rx.interrupts && thread_current())
+			event_wait(&rx.ready);
 		else
 			arch_cpu_relax();
 	}
-	arch_irq_restore(flags);
 	return c;
 }
 
 void console_rx_stats(struct console_rx_stats *out)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = spin_lock_irqsave(&rx.lock);
 
 	*out = rx.stats;
 	out->waiting = rx.head - rx.tail;
 	out->capacity = RX_RING_SIZE;
 	out->interrupt_driven = rx.interrupts;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&rx.lock, flags);
 }

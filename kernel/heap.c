@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "pmm.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define SLAB_MAGIC  0x51ab51ab
 #define LARGE_MAGIC 0x1a26e000
@@ -46,6 +47,7 @@ _Static_assert(sizeof(struct large) <= KMALLOC_ALIGN, "large header fits its slo
 
 static struct slab *caches[CLASSES]; /* slabs with at least one free object */
 static struct heap_stats stats;
+static struct spinlock heap_lock = SPINLOCK_INIT; /* the caches and stats (pmm has its own) */
 
 static unsigned int class_index(size_t size)
 {
@@ -198,11 +200,11 @@ void *kmalloc(size_t size)
 
 	if (size == 0)
 		size = 1;
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&heap_lock);
 	p = size <= KMALLOC_MAX_SMALL ? slab_alloc(size) : large_alloc(size);
 	if (p)
 		stats.allocations++;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&heap_lock, flags);
 	return p;
 }
 
@@ -214,7 +216,7 @@ void kfree(void *p)
 
 	if (!p)
 		return;
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&heap_lock);
 	s = (struct slab *)((uintptr_t)p & ~(PAGE_SIZE - 1));
 	l = (struct large *)((char *)p - KMALLOC_ALIGN);
 	if (IS_ALIGNED((uintptr_t)l, PAGE_SIZE) && l->magic == LARGE_MAGIC) {
@@ -228,7 +230,7 @@ void kfree(void *p)
 	} else {
 		problem("kfree of a pointer kmalloc did not give (or a double free)", p);
 	}
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 size_t ksize(const void *p)
@@ -274,8 +276,8 @@ void *krealloc(void *p, size_t size)
 
 void heap_stats(struct heap_stats *out)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
 
 	*out = stats;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&heap_lock, flags);
 }

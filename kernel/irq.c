@@ -10,6 +10,8 @@
 #include "errors.h"
 #include "irq.h"
 #include "printk.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "thread.h"
 
 struct irq_desc {
@@ -19,12 +21,18 @@ struct irq_desc {
 	uint64_t count;
 };
 
+/* Per CPU: each has its own interrupts in progress. */
+struct irq_cpu {
+	unsigned int nesting;
+	uint64_t total;
+	uint64_t entry_counter;
+};
+
 static struct irq_desc descs[IRQ_LINES];
+static struct spinlock descs_lock = SPINLOCK_INIT; /* request and release */
 static const struct irq_chip *chip;
-/* Per CPU once there is more than one. */
-static unsigned int nesting;
-static uint64_t total, spurious;
-static uint64_t entry_counter;
+static struct irq_cpu irq_cpus[NR_CPUS];
+static uint64_t spurious;
 
 void irq_set_chip(const struct irq_chip *c)
 {
@@ -49,14 +57,14 @@ int irq_request(unsigned int line, irq_handler_t handler, void *arg, const char 
 		return -E_NODEV;
 	if (!line_valid(line) || !handler)
 		return -E_INVAL;
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&descs_lock);
 	if (descs[line].handler) {
-		arch_irq_restore(flags);
+		spin_unlock_irqrestore(&descs_lock, flags);
 		return -E_NOSPC;
 	}
 	descs[line] = (struct irq_desc){handler, arg, name, 0};
 	chip->unmask(line);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&descs_lock, flags);
 	return 0;
 }
 
@@ -66,10 +74,10 @@ void irq_release(unsigned int line)
 
 	if (!line_valid(line))
 		return;
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&descs_lock);
 	chip->mask(line);
 	descs[line].handler = NULL;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&descs_lock, flags);
 }
 
 void irq_mask(unsigned int line)
@@ -86,26 +94,34 @@ void irq_unmask(unsigned int line)
 
 void irq_enter(void)
 {
-	if (nesting++ == 0)
-		entry_counter = arch_counter();
-	total++;
+	struct irq_cpu *c = &irq_cpus[arch_cpu_index()];
+
+	if (c->nesting++ == 0)
+		c->entry_counter = arch_counter();
+	c->total++;
 }
 
 uint64_t irq_entry_counter(void)
 {
-	return entry_counter;
+	return irq_cpus[arch_cpu_index()].entry_counter;
 }
 
 void irq_exit(void)
 {
 	/* Leaving the outermost handler is where an interrupt's wake-up takes effect. */
-	if (--nesting == 0)
+	if (--irq_cpus[arch_cpu_index()].nesting == 0)
 		sched_irq_exit();
 }
 
 unsigned int irq_nesting(void)
 {
-	return nesting;
+	/* Interrupts off: a thread moved to another CPU between reading the index and the
+	 * count would see that CPU's handler's nesting. */
+	unsigned long flags = arch_irq_save();
+	unsigned int n = irq_cpus[arch_cpu_index()].nesting;
+
+	arch_irq_restore(flags);
+	return n;
 }
 
 void irq_dispatch(unsigned int line)
@@ -114,13 +130,13 @@ void irq_dispatch(unsigned int line)
 
 	if (!d || !d->handler) {
 		/* Nobody asked for it: mask it rather than be stormed by it. */
-		spurious++;
+		__atomic_fetch_add(&spurious, 1, __ATOMIC_RELAXED);
 		if (line_valid(line))
 			chip->mask(line);
 		pr_warn("irq: unexpected interrupt on line %u, masked\n", line);
 		return;
 	}
-	d->count++;
+	__atomic_fetch_add(&d->count, 1, __ATOMIC_RELAXED);
 	d->handler(line, d->arg);
 }
 
@@ -131,7 +147,7 @@ bool irq_stat(unsigned int i, struct irq_stat *out)
 			continue;
 		out->line = line;
 		out->name = descs[line].name;
-		out->count = descs[line].count;
+		out->count = __atomic_load_n(&descs[line].count, __ATOMIC_RELAXED);
 		return true;
 	}
 	return false;
@@ -139,10 +155,14 @@ bool irq_stat(unsigned int i, struct irq_stat *out)
 
 uint64_t irq_total(void)
 {
-	return total;
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		sum += __atomic_load_n(&irq_cpus[i].total, __ATOMIC_RELAXED);
+	return sum;
 }
 
 uint64_t irq_spurious(void)
 {
-	return spurious;
+	return __atomic_load_n(&spurious, __ATOMIC_RELAXED);
 }

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "kernel.h"
 #include "ktest.h"
+#include "thread.h"
 
 extern const struct ktest_suite *const __ktest_suites_start[];
 extern const struct ktest_suite *const __ktest_suites_end[];
@@ -44,6 +45,8 @@ static int run_suite(const struct ktest_suite *s, size_t number)
 	int failed = 0, skipped = 0;
 
 	console_printf("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", s->name, s->count);
+	if (s->one_cpu && thread_set_cpu(thread_current(), 0))
+		panic("ktest: cannot bind to CPU 0 for suite %s", s->name);
 	for (size_t i = 0; i < s->count; i++) {
 		struct ktest t = {.name = s->cases[i].name};
 
@@ -59,6 +62,8 @@ static int run_suite(const struct ktest_suite *s, size_t number)
 		}
 	}
 	console_printf("%s %zu %s\n", failed ? "not ok" : "ok", number, s->name);
+	if (s->one_cpu)
+		thread_set_cpu(thread_current(), THREAD_ANY_CPU);
 	return failed;
 }
 

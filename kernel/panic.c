@@ -9,19 +9,30 @@
 #include "smp.h"
 #include "trap.h"
 
-static int panicking;
+static int panic_cpu = -1; /* the CPU that is panicking */
 
-/* Everything but the message: interrupts off, one panic at a time, loud console. */
+/* Everything but the message: interrupts off, one panic at a time, the other CPUs
+ * stopped, loud console. */
 static void panic_begin(void)
 {
+	int self, none = -1;
+
 	arch_irq_save();
-	if (panicking++) {
-		/* A panic while panicking: print the least possible and stop. */
-		console_puts("\nKernel panic: nested panic\n");
-		arch_poweroff(EXIT_PANIC);
+	self = (int)arch_cpu_index();
+	if (!__atomic_compare_exchange_n(&panic_cpu, &none, self, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (none == self) {
+			/* A panic while panicking: print the least possible and stop. */
+			console_puts("\nKernel panic: nested panic\n");
+			arch_poweroff(EXIT_PANIC);
+		}
+		/* Another CPU panics at the same time: let it report, and stop here. */
+		for (;;)
+			arch_wait_for_interrupt();
 	}
 	console_loglevel = 8;
 	smp_stop_others();
+	console_emergency();
 }
 
 static __noreturn void panic_end(const char *msg)

@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "pmm.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define MAX_RANGES     64
 #define ZONE_DMA32_END (4ull << 30)
@@ -48,6 +49,7 @@ static uint8_t *state;		      /* one byte per page in [first_page, end_page) */
 static uint64_t first_page, end_page; /* page frame numbers */
 static struct free_block *free_lists[ZONE_COUNT][PMM_MAX_ORDER + 1];
 static struct pmm_stats stats;
+static struct spinlock pmm_lock = SPINLOCK_INIT; /* free lists, page states, stats */
 
 extern char __image_start[], __image_end[];
 
@@ -187,12 +189,12 @@ uint64_t pmm_alloc(unsigned int order, enum pmm_zone zone)
 
 	if (order > PMM_MAX_ORDER)
 		return 0;
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&pmm_lock);
 	if (zone == ZONE_NORMAL)
 		pa = take(ZONE_NORMAL, order);
 	if (!pa)
 		pa = take(ZONE_DMA32, order);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&pmm_lock, flags);
 	return pa;
 }
 
@@ -215,14 +217,14 @@ int pmm_free(uint64_t pa, unsigned int order)
 
 	if (order > PMM_MAX_ORDER || !IS_ALIGNED(pa, PAGE_SIZE << order))
 		return bad_free(pa, order, "misaligned for its order", caller);
-	flags = arch_irq_save();
+	flags = spin_lock_irqsave(&pmm_lock);
 	s = page_state(pa);
 	if (!s || *s == PS_UNMANAGED) {
-		arch_irq_restore(flags);
+		spin_unlock_irqrestore(&pmm_lock, flags);
 		return bad_free(pa, order, "not memory the allocator manages", caller);
 	}
 	if (*s != (PS_ALLOCATED | order)) {
-		arch_irq_restore(flags);
+		spin_unlock_irqrestore(&pmm_lock, flags);
 		return bad_free(pa, order,
 				(*s & PS_FREE)	      ? "already free (double free)"
 				: (*s & PS_ALLOCATED) ? "allocated with another order"
@@ -242,7 +244,7 @@ int pmm_free(uint64_t pa, unsigned int order)
 		order++;
 	}
 	list_push(pa, order);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&pmm_lock, flags);
 	return 0;
 }
 
@@ -301,10 +303,10 @@ void pmm_init(const struct boot_info *bi)
 
 void pmm_stats(struct pmm_stats *out)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = spin_lock_irqsave(&pmm_lock);
 
 	*out = stats;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
 uint64_t pmm_free_pages(void)

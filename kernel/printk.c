@@ -5,10 +5,14 @@
 #include "arch.h"
 #include "console.h"
 #include "printk.h"
+#include "spinlock.h"
 
 static char log_storage[1u << CONFIG_LOG_BUF_SHIFT];
 struct logbuf printk_log = {.buf = log_storage, .size = sizeof(log_storage)};
 int console_loglevel = CONFIG_CONSOLE_LOGLEVEL;
+/* The ring, and the order lines reach the console in. Skipped once a panic started (see
+ * console_emergency): a stopped CPU may hold it. */
+static struct spinlock printk_lock = SPINLOCK_INIT;
 
 int vprintk(const char *fmt, va_list ap)
 {
@@ -28,9 +32,13 @@ int vprintk(const char *fmt, va_list ap)
 		n = sizeof(line) - 1; /* truncated; the record says so by its length */
 
 	flags = arch_irq_save();
+	if (!console_in_emergency())
+		spin_lock(&printk_lock);
 	logbuf_append(&printk_log, level, line, (size_t)n);
 	if (level < console_loglevel)
 		console_write(line, (size_t)n);
+	if (!console_in_emergency())
+		spin_unlock(&printk_lock);
 	arch_irq_restore(flags);
 	return n;
 }

@@ -47,6 +47,12 @@ struct smp_cpu {
 
 static struct smp_cpu cpus[NR_CPUS];
 static unsigned int online_count = 1;
+static unsigned int wanted_count = 1; /* CPUs listed, up to NR_CPUS */
+
+unsigned int smp_cpus_wanted(void)
+{
+	return wanted_count;
+}
 
 unsigned int smp_cpus_online(void)
 {
@@ -238,6 +244,7 @@ void smp_init(const struct boot_info *bi)
 				NR_CPUS);
 			continue;
 		}
+		wanted_count++;
 		if (start_cpu(next, id))
 			next++;
 	}

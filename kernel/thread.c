@@ -20,21 +20,40 @@
 
 #define STACK_FILL 0x57 /* never-used stack bytes; the guard keeps it too */
 
-/* What the scheduler keeps per CPU. One CPU for now; with several, this_cpu() indexes
- * the array by the arch's CPU number. */
+/*
+ * Several CPUs share one run queue (an array of lists, one per priority) under the one
+ * scheduler lock: whichever CPU looks next runs the highest-priority ready thread, so
+ * the highest-priority threads always run, with no balancing pass to get wrong and no
+ * lock ordering between queues. A thread bound to one CPU waits on that CPU's own
+ * queue instead; a CPU picks from both.
+ *
+ * When a thread becomes ready, the waker picks the CPU it should run on (an idle one,
+ * else the one running the lowest priority below it) and kicks it: directly when that
+ * is the waker's CPU, with a reschedule IPI otherwise. All of this runs under the lock.
+ *
+ * A thread may resume on another CPU after any switch, so nothing keeps a struct cpu
+ * pointer across one: this_cpu() is read again after.
+ */
+struct run_queue {
+	struct list_node prio[THREAD_PRIORITIES];
+	uint32_t mask; /* bit p: prio[p] is not empty */
+};
+
+/* What the scheduler keeps per CPU; this_cpu() is the caller's. */
 struct cpu {
 	struct thread *current;
 	struct thread *idle;
-	struct thread *dead;  /* exited and detached: freed after the switch away */
-	bool need_resched;    /* switch at the next chance */
-	uint64_t switched_at; /* arch_counter() when current started running */
-	struct timer slice;   /* ends the current time slice */
+	struct thread *dead;	/* exited and detached: freed after the switch away */
+	bool need_resched;	/* switch at the next chance */
+	uint64_t switched_at;	/* arch_counter() when current started running */
+	struct timer slice;	/* ends the current time slice */
+	struct run_queue bound; /* ready threads bound to this CPU */
 };
 
 static struct cpu cpus[NR_CPUS];
 static struct spinlock sched_lock = SPINLOCK_INIT;
-static struct list_node run_queue[THREAD_PRIORITIES];
-static uint32_t ready_mask; /* bit p: run_queue[p] is not empty */
+static struct run_queue shared; /* ready threads that may run anywhere */
+static uint64_t next_ready_seq; /* orders ready threads across queues */
 static struct list_node all_threads = LIST_INIT(all_threads);
 static unsigned int next_id;
 static struct sched_stats stats;
@@ -48,7 +67,12 @@ static inline struct cpu *this_cpu(void)
 
 struct thread *thread_current(void)
 {
-	return this_cpu()->current;
+	/* Interrupts off: a switch between reading the index and current would move us. */
+	unsigned long flags = arch_irq_save();
+	struct thread *t = this_cpu()->current;
+
+	arch_irq_restore(flags);
+	return t;
 }
 
 const char *thread_state_name(enum thread_state s)
@@ -64,32 +88,78 @@ const char *thread_state_name(enum thread_state s)
 
 /* ---- run queues ------------------------------------------------------------------ */
 
+static void run_queue_init(struct run_queue *q)
+{
+	for (int p = 0; p < THREAD_PRIORITIES; p++)
+		list_init(&q->prio[p]);
+	q->mask = 0;
+}
+
+static struct run_queue *queue_of(struct thread *t)
+{
+	return t->bound_cpu >= 0 ? &cpus[t->bound_cpu].bound : &shared;
+}
+
 static void enqueue_ready(struct thread *t)
 {
+	struct run_queue *q = queue_of(t);
+
 	t->state = THREAD_READY;
-	list_add_tail(&run_queue[t->prio], &t->sched_node);
-	ready_mask |= 1u << t->prio;
+	t->ready_seq = next_ready_seq++;
+	list_add_tail(&q->prio[t->prio], &t->sched_node);
+	q->mask |= 1u << t->prio;
 }
 
 static void dequeue_ready(struct thread *t)
 {
+	struct run_queue *q = queue_of(t);
+
 	list_remove(&t->sched_node);
-	if (list_empty(&run_queue[t->prio]))
-		ready_mask &= ~(1u << t->prio);
+	if (list_empty(&q->prio[t->prio]))
+		q->mask &= ~(1u << t->prio);
 }
 
-static int highest_ready_prio(void)
+static int queue_top(const struct run_queue *q)
 {
-	return ready_mask ? 31 - __builtin_clz(ready_mask) : -1;
+	return q->mask ? 31 - __builtin_clz(q->mask) : -1;
+}
+
+static struct thread *queue_head(const struct run_queue *q, int prio)
+{
+	return list_entry(q->prio[prio].next, struct thread, sched_node);
+}
+
+/* The queue holding the best thread c could run next, or NULL when both are empty. On
+ * equal priority the thread that has waited longer goes first, whichever queue it is
+ * on: round-robin holds across the two. */
+static struct run_queue *best_queue(struct cpu *c)
+{
+	int bound = queue_top(&c->bound), any = queue_top(&shared);
+
+	if (bound < 0 && any < 0)
+		return NULL;
+	if (bound != any)
+		return bound > any ? &c->bound : &shared;
+	return queue_head(&c->bound, bound)->ready_seq < queue_head(&shared, any)->ready_seq
+		       ? &c->bound
+		       : &shared;
+}
+
+static int highest_ready_prio(struct cpu *c)
+{
+	struct run_queue *q = best_queue(c);
+
+	return q ? queue_top(q) : -1;
 }
 
 /* The end of a slice matters only when another thread of the same priority waits:
- * a thread alone at the top runs without timer interrupts. */
+ * a thread alone at the top runs without timer interrupts. Only for this CPU (the
+ * slice is its timer). */
 static void arm_slice(struct cpu *c)
 {
 	struct thread *cur = c->current;
 
-	if (cur != c->idle && highest_ready_prio() >= cur->prio) {
+	if (cur != c->idle && highest_ready_prio(c) >= cur->prio) {
 		if (!c->slice.queued)
 			timer_start(&c->slice, THREAD_SLICE_NS);
 	} else if (c->slice.queued) {
@@ -105,16 +175,73 @@ static void slice_expired(struct timer *t, void *arg)
 	c->need_resched = true; /* acted on by sched_irq_exit() */
 }
 
-/* Make t ready, and ask for a switch when it should run before the current thread. */
+/* On this CPU, lock held: switch soon if a ready thread should run before the current
+ * one; otherwise make sure a slice ends the current one if an equal one waits. */
+static void reevaluate(struct cpu *c)
+{
+	int top = highest_ready_prio(c);
+	int bound = c->current->bound_cpu;
+
+	if (top >= 0 && (c->current == c->idle || top > c->current->prio))
+		c->need_resched = true;
+	else if (bound >= 0 && &cpus[bound] != c)
+		c->need_resched = true; /* bound elsewhere meanwhile: move it */
+	else
+		arm_slice(c);
+}
+
+static unsigned int cpu_index(const struct cpu *c)
+{
+	return (unsigned int)(c - cpus);
+}
+
+static void kick(struct cpu *c)
+{
+	if (c == this_cpu())
+		reevaluate(c);
+	else
+		smp_send_reschedule(cpu_index(c));
+}
+
+/* The CPU a newly ready t should run on now: its own if bound, else an idle CPU (this
+ * one first), else the one running the lowest priority not above t's (this one on a
+ * tie). NULL when every candidate runs something more important. */
+static struct cpu *cpu_for(const struct thread *t)
+{
+	struct cpu *self = this_cpu(), *best = NULL;
+
+	if (t->bound_cpu >= 0) {
+		struct cpu *c = &cpus[t->bound_cpu];
+
+		return c->current == c->idle || c->current->prio <= t->prio ? c : NULL;
+	}
+	if (self->current == self->idle)
+		return self;
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (!c->current || !smp_cpu_online(i))
+			continue;
+		if (c->current == c->idle)
+			return c;
+		if (c->current->prio <= t->prio &&
+		    (!best || c->current->prio < best->current->prio))
+			best = c;
+	}
+	if (best && self->current->prio == best->current->prio)
+		return self;
+	return best;
+}
+
+/* Make t ready and tell the CPU that should run it. */
 static void make_ready(struct thread *t)
 {
-	struct cpu *c = this_cpu();
+	struct cpu *c;
 
 	enqueue_ready(t);
-	if (c->current == c->idle || t->prio > c->current->prio)
-		c->need_resched = true;
-	else if (t->prio == c->current->prio)
-		arm_slice(c);
+	c = cpu_for(t);
+	if (c)
+		kick(c);
 }
 
 static void check_stack_guard(const struct thread *t)
@@ -133,11 +260,11 @@ static void switch_to_next(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current, *next = c->idle;
-	int p = highest_ready_prio();
+	struct run_queue *q = best_queue(c);
 	uint64_t now;
 
-	if (p >= 0) {
-		next = list_entry(run_queue[p].next, struct thread, sched_node);
+	if (q) {
+		next = queue_head(q, queue_top(q));
 		dequeue_ready(next);
 	}
 	c->need_resched = false;
@@ -153,7 +280,7 @@ static void switch_to_next(void)
 	if (prev->state == THREAD_DEAD && prev->detached)
 		c->dead = prev;
 	next->state = THREAD_RUNNING;
-	next->cpu = (unsigned int)(c - cpus);
+	next->cpu = cpu_index(c);
 	next->switches++;
 	c->current = next;
 	stats.context_switches++;
@@ -193,9 +320,31 @@ unsigned long sched_lock_irqsave(void)
 
 void sched_unlock_irqrestore(unsigned long flags)
 {
-	spin_unlock_irqrestore(&sched_lock, flags);
-	if (this_cpu()->need_resched && !in_interrupt() && arch_irqs_enabled())
+	bool resched;
+
+	spin_unlock(&sched_lock);
+	resched = this_cpu()->need_resched; /* before interrupts are back: we might move */
+	arch_irq_restore(flags);
+	if (resched && !in_interrupt() && arch_irqs_enabled())
 		thread_yield();
+}
+
+/* The current thread goes back to a run queue (unless it is the idle thread); another
+ * CPU that should run it now (an idle one, or its own when bound) hears of it. */
+static void requeue_current(struct cpu *c)
+{
+	if (c->current != c->idle)
+		make_ready(c->current);
+}
+
+/* Does the current thread keep the CPU: nothing better or equal is ready, and it may
+ * run here? Lock held. */
+static bool keeps_cpu(struct cpu *c)
+{
+	struct thread *cur = c->current;
+
+	return cur != c->idle && highest_ready_prio(c) < cur->prio &&
+	       (cur->bound_cpu < 0 || &cpus[cur->bound_cpu] == c);
 }
 
 void thread_yield(void)
@@ -203,10 +352,15 @@ void thread_yield(void)
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 	struct cpu *c = this_cpu();
 
-	if (c->current != c->idle)
-		enqueue_ready(c->current);
-	switch_to_next();
-	finish_switch();
+	if (keeps_cpu(c)) {
+		/* Nobody to yield to: do not wake other CPUs for nothing. */
+		c->need_resched = false;
+		arm_slice(c);
+	} else {
+		requeue_current(c);
+		switch_to_next();
+		finish_switch();
+	}
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
@@ -217,11 +371,15 @@ void sched_irq_exit(void)
 	if (!c->need_resched || !c->current)
 		return;
 	spin_lock(&sched_lock);
-	if (c->current != c->idle)
-		enqueue_ready(c->current);
-	stats.preemptions++;
-	switch_to_next();
-	finish_switch();
+	if (keeps_cpu(c)) {
+		c->need_resched = false;
+		arm_slice(c);
+	} else {
+		requeue_current(c);
+		stats.preemptions++;
+		switch_to_next();
+		finish_switch();
+	}
 	spin_unlock(&sched_lock);
 }
 
@@ -248,6 +406,8 @@ static void wake_locked(struct thread *t, int result)
 		list_remove(&t->sched_node);
 	t->waiting_on = NULL;
 	t->wait_result = result;
+	/* Saves a pointless timer interrupt. The expiry may already be running on another
+	 * CPU, waiting for the lock: t settles that itself when it runs (block_current). */
 	timer_cancel(&t->timeout);
 	make_ready(t);
 }
@@ -279,6 +439,14 @@ static void block_current(enum thread_state state, struct wait_queue *wq, uint64
 		timer_start(&cur->timeout, timeout_ns);
 	switch_to_next();
 	finish_switch();
+	if (timeout_ns != WAIT_FOREVER) {
+		/* Woken. An expiry that lost the race may still be on its way on another CPU,
+		 * spinning for the lock with a pointer to us: let it finish (it finds us
+		 * running and does nothing) before we can wait again, exit or be freed. */
+		spin_unlock(&sched_lock);
+		timer_cancel_sync(&cur->timeout);
+		spin_lock(&sched_lock);
+	}
 }
 
 int wait_queue_wait_locked(struct wait_queue *wq, uint64_t timeout_ns)
@@ -286,7 +454,7 @@ int wait_queue_wait_locked(struct wait_queue *wq, uint64_t timeout_ns)
 	if (timeout_ns == 0)
 		return -E_TIMEDOUT;
 	block_current(THREAD_BLOCKED, wq, timeout_ns);
-	return this_cpu()->current->wait_result;
+	return this_cpu()->current->wait_result; /* this CPU's: we may have moved */
 }
 
 struct thread *wait_queue_first_locked(const struct wait_queue *wq)
@@ -316,8 +484,6 @@ unsigned int wait_queue_wake_all_locked(struct wait_queue *wq, int result)
 
 void thread_set_effective_prio_locked(struct thread *t, int prio)
 {
-	struct cpu *c = this_cpu();
-
 	if (t->prio == prio)
 		return;
 	switch (t->state) {
@@ -335,9 +501,9 @@ void thread_set_effective_prio_locked(struct thread *t, int prio)
 		t->prio = prio;
 		break;
 	}
-	/* The running thread went below a ready one: let it go. */
-	if (c->current != c->idle && highest_ready_prio() > c->current->prio)
-		c->need_resched = true;
+	/* A running thread may have gone below a ready one: its CPU looks again. */
+	if (t->state == THREAD_RUNNING)
+		kick(&cpus[t->cpu]);
 }
 
 void sleep_ns(uint64_t ns)
@@ -361,6 +527,7 @@ static void init_thread(struct thread *t, const char *name, int prio)
 	t->id = next_id++;
 	strncpy(t->name, name, sizeof(t->name) - 1);
 	t->prio = t->base_prio = prio;
+	t->bound_cpu = THREAD_ANY_CPU;
 	list_init(&t->sched_node);
 	list_init(&t->held_mutexes);
 	wait_queue_init(&t->joiners);
@@ -390,6 +557,15 @@ static unsigned int order_for(size_t bytes)
 
 struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio, size_t stack_size)
 {
+	struct thread *self = thread_current();
+
+	return thread_create_on(name, fn, arg, prio, stack_size,
+				self ? self->bound_cpu : THREAD_ANY_CPU);
+}
+
+struct thread *thread_create_on(const char *name, thread_fn fn, void *arg, int prio,
+				size_t stack_size, int cpu)
+{
 	struct thread *t;
 	uint64_t pa;
 	unsigned long flags;
@@ -399,10 +575,13 @@ struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio
 	if (!name || !fn || prio < 1 || prio > THREAD_PRIO_MAX ||
 	    stack_size < THREAD_STACK_GUARD + 1024 || stack_size > THREAD_STACK_MAX)
 		return NULL;
+	if (cpu != THREAD_ANY_CPU && (cpu < 0 || !smp_cpu_online((unsigned int)cpu)))
+		return NULL;
 	t = kmalloc(sizeof(*t));
 	if (!t)
 		return NULL;
 	init_thread(t, name, prio);
+	t->bound_cpu = cpu;
 	t->stack_order = order_for(stack_size);
 	pa = pmm_alloc(t->stack_order, ZONE_NORMAL);
 	if (!pa) {
@@ -504,6 +683,26 @@ int thread_detach(struct thread *t)
 	return 0;
 }
 
+int thread_set_cpu(struct thread *t, int cpu)
+{
+	unsigned long flags;
+
+	if (!t || (cpu != THREAD_ANY_CPU && (cpu < 0 || !smp_cpu_online((unsigned int)cpu))))
+		return -E_INVAL;
+	flags = spin_lock_irqsave(&sched_lock);
+	if (t->state == THREAD_READY) {
+		dequeue_ready(t);
+		t->bound_cpu = cpu;
+		make_ready(t);
+	} else {
+		t->bound_cpu = cpu;
+		if (t->state == THREAD_RUNNING)
+			kick(&cpus[t->cpu]); /* switches it out if it now runs on a wrong CPU */
+	}
+	sched_unlock_irqrestore(flags);
+	return 0;
+}
+
 int thread_set_priority(struct thread *t, int prio)
 {
 	unsigned long flags;
@@ -523,12 +722,13 @@ int thread_set_priority(struct thread *t, int prio)
 
 static int idle_loop(void *arg)
 {
-	struct cpu *c = arg;
+	struct cpu *c = arg; /* the idle thread never leaves its CPU */
 
 	for (;;) {
 		arch_irq_disable();
-		/* An interrupt that makes a thread ready switches to it from its irq_exit(). */
-		if (!c->need_resched && !ready_mask)
+		/* An interrupt that makes a thread ready switches to it from its irq_exit();
+		 * another CPU that does sends a reschedule IPI, which also ends the wait. */
+		if (!c->need_resched && !shared.mask && !c->bound.mask)
 			arch_wait_for_interrupt();
 		arch_irq_enable();
 		thread_yield();
@@ -542,8 +742,9 @@ void sched_init(void)
 	struct thread *idle;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 
-	for (int p = 0; p < THREAD_PRIORITIES; p++)
-		list_init(&run_queue[p]);
+	run_queue_init(&shared);
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		run_queue_init(&cpus[i].bound);
 	timer_init(&c->slice, slice_expired, c);
 
 	/* The boot context becomes "main". Its stack below the current frame (less a margin
@@ -564,7 +765,7 @@ void sched_init(void)
 	idle = kmalloc(sizeof(*idle));
 	if (!idle)
 		panic("sched: no memory for the idle thread");
-	init_thread(idle, "idle", THREAD_PRIO_IDLE);
+	init_thread(idle, "idle0", THREAD_PRIO_IDLE);
 	idle->stack_order = order_for(4096);
 	idle->stack_base = (uint8_t *)(uintptr_t)pmm_alloc(idle->stack_order, ZONE_NORMAL);
 	if (!idle->stack_base)
@@ -625,7 +826,9 @@ void sched_idle(void)
 
 void sched_reschedule_ipi(void)
 {
-	this_cpu()->need_resched = true;
+	spin_lock(&sched_lock);
+	reevaluate(this_cpu());
+	spin_unlock(&sched_lock);
 }
 
 /* ---- introspection --------------------------------------------------------------- */
@@ -642,7 +845,6 @@ size_t thread_stack_used(const struct thread *t)
 size_t thread_list(struct thread_info *out, size_t max)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
-	struct cpu *c = this_cpu();
 	struct list_node *pos;
 	size_t n = 0;
 
@@ -654,8 +856,8 @@ size_t thread_list(struct thread_info *out, size_t max)
 		if (n < max) {
 			struct thread_info *i = &out[n];
 
-			if (t == c->current)
-				ticks += arch_counter() - c->switched_at;
+			if (t->state == THREAD_RUNNING && cpus[t->cpu].current == t)
+				ticks += arch_counter() - cpus[t->cpu].switched_at;
 			i->id = t->id;
 			memcpy(i->name, t->name, sizeof(i->name));
 			i->state = t->state;

@@ -26,6 +26,11 @@ int console_getc(void);
 /* Next input byte, waiting for it (asleep, when receive interrupts are on). */
 int console_getc_wait(void);
 
+/* A panic started: from now on output ignores the locks that order it between CPUs
+ * (another CPU may have stopped holding one). */
+void console_emergency(void);
+bool console_in_emergency(void);
+
 /* Take received bytes from interrupt `line` into the receive buffer from now on.
  * 0, or a negative E_* code (polling goes on then). */
 int console_rx_interrupts(int line);

@@ -45,7 +45,7 @@ static inline bool in_interrupt(void)
 	return irq_nesting() > 0;
 }
 
-/* Statistics: per line, and every interrupt taken on this CPU. */
+/* Statistics: per line, and every interrupt taken (on all CPUs). */
 struct irq_stat {
 	unsigned int line;
 	const char *name;

@@ -32,6 +32,7 @@ struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	size_t count;
+	bool one_cpu; /* run on CPU 0 only (with the threads it creates) */
 };
 
 /* clang-format reads the # of #fn as a directive: keep this line as it is. */
@@ -40,12 +41,16 @@ struct ktest_suite {
 /* clang-format on */
 
 /* Register a suite; the linker gathers them in the .ktest_suites section. */
-#define KTEST_SUITE(sname, ...)                                                      \
-	static const struct ktest_case sname##_cases[] = {__VA_ARGS__};              \
-	static const struct ktest_suite sname##_suite = {#sname, sname##_cases,      \
-							 ARRAY_SIZE(sname##_cases)}; \
-	static const struct ktest_suite *const sname##_suite_ptr                     \
+#define KTEST_SUITE_(sname, one, ...)                                                     \
+	static const struct ktest_case sname##_cases[] = {__VA_ARGS__};                   \
+	static const struct ktest_suite sname##_suite = {#sname, sname##_cases,           \
+							 ARRAY_SIZE(sname##_cases), one}; \
+	static const struct ktest_suite *const sname##_suite_ptr                          \
 		__attribute__((section(".ktest_suites"), used)) = &sname##_suite
+#define KTEST_SUITE(sname, ...)		KTEST_SUITE_(sname, false, __VA_ARGS__)
+/* A suite about what happens on one CPU (preemption, priority order): the runner
+ * binds itself to CPU 0 for it, and the threads it creates inherit that. */
+#define KTEST_SUITE_ONE_CPU(sname, ...) KTEST_SUITE_(sname, true, __VA_ARGS__)
 
 __printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...);
 

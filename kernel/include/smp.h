@@ -20,6 +20,8 @@ struct boot_info;
 void smp_init(const struct boot_info *bi);
 
 unsigned int smp_cpus_online(void);
+/* How many CPUs smp_init() tried to have online: those boot_info lists, up to NR_CPUS. */
+unsigned int smp_cpus_wanted(void);
 bool smp_cpu_online(unsigned int index);
 uint64_t smp_cpu_hw_id(unsigned int index);
 /* IPIs this CPU has received, for statistics and tests. */

@@ -38,6 +38,9 @@
  * checked whenever the thread is switched out and on every trap. */
 #define THREAD_STACK_GUARD   256
 
+/* thread_create_on(): no binding. */
+#define THREAD_ANY_CPU (-1)
+
 /* A timeout for the blocking calls: wait as long as it takes. */
 #define WAIT_FOREVER UINT64_MAX
 
@@ -64,9 +67,11 @@ struct thread {
 	unsigned int id;
 	char name[THREAD_NAME_LEN];
 	enum thread_state state;
-	int prio;	  /* effective: base_prio raised by priority inheritance */
-	int base_prio;	  /* as created or set */
-	unsigned int cpu; /* where it runs or last ran */
+	int prio;	    /* effective: base_prio raised by priority inheritance */
+	int base_prio;	    /* as created or set */
+	unsigned int cpu;   /* where it runs or last ran */
+	int bound_cpu;	    /* the only CPU it may run on, or THREAD_ANY_CPU */
+	uint64_t ready_seq; /* when it last became ready, in enqueue order */
 	thread_fn fn;
 	void *arg;
 	int exit_value;
@@ -93,10 +98,16 @@ struct thread {
 void sched_init(void);
 
 /* Create a thread running fn(arg) at prio (1..THREAD_PRIO_MAX) with a stack of
- * stack_size bytes (0: THREAD_STACK_DEFAULT), ready to run at once. Returning from fn
- * is thread_exit(its value). NULL on a bad argument or when memory runs out. */
+ * stack_size bytes (0: THREAD_STACK_DEFAULT), ready to run at once, bound to the
+ * creator's CPU if the creator is bound (see thread_set_cpu), else free to run on any. Returning
+ * from fn is thread_exit(its value). NULL on a bad argument or when memory runs out. */
 struct thread *thread_create(const char *name, thread_fn fn, void *arg, int prio,
 			     size_t stack_size);
+
+/* The same, bound to run only on CPU cpu (an online CPU index, or THREAD_ANY_CPU):
+ * per-CPU work, and tests that must know where a thread runs. */
+struct thread *thread_create_on(const char *name, thread_fn fn, void *arg, int prio,
+				size_t stack_size, int cpu);
 
 __noreturn void thread_exit(int value);
 
@@ -109,6 +120,10 @@ int thread_detach(struct thread *t);
 
 /* Let other ready threads of the same (or higher) priority run. */
 void thread_yield(void);
+
+/* Bind t to CPU cpu, or unbind it (THREAD_ANY_CPU). When t is the caller and runs
+ * elsewhere, it has moved by the time this returns. 0 or -E_INVAL (not an online CPU). */
+int thread_set_cpu(struct thread *t, int cpu);
 
 /* Change t's base priority; 0 or -E_INVAL. */
 int thread_set_priority(struct thread *t, int prio);

@@ -515,7 +515,7 @@ static void interrupt_wakes_a_thread(struct ktest *t)
 	timer_cancel(&tm);
 }
 
-KTEST_SUITE(sync, KTEST_CASE(counter_under_mutex_sums_exactly),
+KTEST_SUITE_ONE_CPU(sync, KTEST_CASE(counter_under_mutex_sums_exactly),
 	    KTEST_CASE(counter_under_spinlock_sums_exactly),
 	    KTEST_CASE(detector_fires_without_the_lock), KTEST_CASE(mutex_misuse_is_refused),
 	    KTEST_CASE(lock_cycle_is_refused), KTEST_CASE(priority_inheritance_defeats_inversion),

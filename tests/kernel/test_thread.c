@@ -333,7 +333,7 @@ static void thread_list_shows_every_thread(struct ktest *t)
 	KTEST_EXPECT_LE(t, n, (size_t)16);
 	for (size_t i = 0; i < n && i < 16; i++) {
 		seen_main |= strcmp(info[i].name, "main") == 0 && info[i].state == THREAD_RUNNING;
-		seen_idle |= strcmp(info[i].name, "idle") == 0 && info[i].prio == THREAD_PRIO_IDLE;
+		seen_idle |= strcmp(info[i].name, "idle0") == 0 && info[i].prio == THREAD_PRIO_IDLE;
 		seen_mine |= strcmp(info[i].name, "listed") == 0 &&
 			     info[i].state == THREAD_BLOCKED && info[i].prio == THREAD_PRIO_LOW &&
 			     info[i].stack_used > 0 && info[i].stack_size == THREAD_STACK_DEFAULT;
@@ -345,7 +345,7 @@ static void thread_list_shows_every_thread(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, seen_mine);
 }
 
-KTEST_SUITE(thread, KTEST_CASE(join_returns_exit_values),
+KTEST_SUITE_ONE_CPU(thread, KTEST_CASE(join_returns_exit_values),
 	    KTEST_CASE(join_times_out_and_refuses_misuse),
 	    KTEST_CASE(higher_priority_preempts_busy_loop),
 	    KTEST_CASE(equal_priorities_share_in_time_slices),

@@ -58,9 +58,14 @@ def test_threads_command(ctx):
     start = max(i for i, line in enumerate(s.output) if line.split()[:3] == ["id", "name", "state"])
     rows = {f[1]: f for f in (line.split() for line in s.output[start + 1:])
             if len(f) >= 7 and f[0].isdigit()}
-    # The shell runs on the boot thread, "main"; the idle thread waits at priority 0.
+    # The shell runs on the boot thread, "main"; each CPU has an idle thread at priority 0.
     assert rows.get("main", [None] * 3)[2] == "running", f"no running main: {s.output[start:]}"
-    assert rows.get("idle", [None] * 4)[3] == "0", f"no idle at priority 0: {s.output[start:]}"
+    online = [int(line.split()[1]) for line in s.output if line.startswith("smp: ")]
+    assert online, "no 'smp: N of M CPUs online' line in the boot log"
+    for cpu in range(online[0]):
+        idle = rows.get(f"idle{cpu}", [None] * 4)
+        assert idle[3] == "0", f"no idle{cpu} at priority 0: {s.output[start:]}"
+    assert f"idle{online[0]}" not in rows, f"more idle threads than CPUs: {s.output[start:]}"
     used, size = (int(n) for n in rows["main"][-1].split("/"))
     assert 0 < used < size, f"main's stack use {used} of {size}"
     _poweroff(ctx, s, 0)

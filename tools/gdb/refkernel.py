@@ -28,10 +28,8 @@ Future work, deliberately not registered until the kernel has what they need:
                     layout (threads/SMP issue)
   kpte ADDR         walk the page tables for a virtual address: needs the kernel's
                     page-table root and per-arch PTE formats (paging issue)
-Per-CPU state: kcpus reads interrupt nesting and totals from kernel/irq.c. They are
-scalars today (one CPU runs the kernel); when they become arrays indexed by the CPU's
-position in boot_info.cpu_ids, kcpus indexes them by that position (per_cpu_value) and
-shows every CPU's own figures without change.
+Per-CPU state: kcpus reads interrupt nesting and totals from kernel/irq.c's irq_cpus[],
+indexed by the kernel's CPU index, which kernel/smp.c's cpus[] maps to hardware ids.
 
 The pure-Python parts (parse_log, format_records) import without gdb, for
 tests/host/test_gdb_helpers.py.
@@ -271,17 +269,25 @@ def find_boot_info():
 def irq_state():
     """kernel/irq.c's statics (file of irq_dispatch())."""
     return {name: file_static(name, "irq_dispatch")
-            for name in ("descs", "chip", "nesting", "total", "spurious")}
+            for name in ("descs", "chip", "irq_cpus", "spurious")}
 
 
-def per_cpu_value(value, position, is_boot):
-    """One CPU's share of a per-CPU quantity: an array is indexed by the CPU's position
-    in boot_info.cpu_ids; a scalar is the boot CPU's, the only CPU the kernel runs on
-    until it starts others. None when the kernel keeps nothing for this CPU."""
-    if value.type.strip_typedefs().code == gdb.TYPE_CODE_ARRAY:
-        items = array_items(value)
-        return int(items[position]) if position < len(items) else None
-    return int(value) if is_boot else None
+def cpu_index_of(hwid, boot):
+    """The kernel's CPU index (kernel/smp.c cpus[], file of smp_init()) of the CPU with
+    hardware id hwid: 0 for the boot CPU, the others once smp_init() started them.
+    None for a CPU the kernel has not started."""
+    if hwid == boot:
+        return 0
+    for i, c in enumerate(array_items(file_static("cpus", "smp_init"))):
+        if i and bool(c["online"]) and int(c["hw_id"]) == hwid:
+            return i
+    return None
+
+
+def per_cpu_field(irq, index, field):
+    """One CPU's field of kernel/irq.c's irq_cpus[] (indexed by CPU index), or None."""
+    items = array_items(irq["irq_cpus"])
+    return None if index is None or index >= len(items) else int(items[index][field])
 
 
 def vcpu_registers(cpu_ids):
@@ -389,8 +395,9 @@ vCPU (gdb thread) with its pc and sp, interrupt nesting and interrupts taken
                  f"{'sp':18}  {'nesting':>7}  {'irqs':>10}"]
         for pos, hwid in enumerate(ids):
             thread, pc, sp = regs.get(hwid, (None, None, None))
-            nesting = per_cpu_value(irq["nesting"], pos, hwid == boot)
-            total = per_cpu_value(irq["total"], pos, hwid == boot)
+            index = cpu_index_of(hwid, boot)
+            nesting = per_cpu_field(irq, index, "nesting")
+            total = per_cpu_field(irq, index, "total")
             lines.append(
                 f"{pos:>3}  {hwid:>#10x}  {'*' if hwid == boot else '':4}  "
                 f"{'-' if thread is None else thread:>6}  "
@@ -422,8 +429,10 @@ count, name and handler, then the totals: the shell's `irqs`, from a stopped ker
             if handler:
                 lines.append(f"  {lo + i:>5} {int(d['count']):>12}  "
                              f"{string_of(d['name']) or '?':16} {symbolize(handler)}")
-        lines.append(f"total {int(irq['total'])}, spurious {int(irq['spurious'])}, "
-                     f"nesting {int(irq['nesting'])}")
+        per_cpu = array_items(irq["irq_cpus"])
+        total = sum(int(c["total"]) for c in per_cpu)
+        nesting = sum(int(c["nesting"]) for c in per_cpu)
+        lines.append(f"total {total}, spurious {int(irq['spurious'])}, nesting {nesting}")
         return lines
 
 
