@@ -528,7 +528,7 @@ print-toolchain:
 # Running: QEMU, GDB and the test runner all read the same target file.
 QEMU_TOOL := $(PYTHON) $(srctree)/tools/qemu.py
 machine-opts = --target-file $(target-file) --objtree $(objtree) \
-	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) $(if $(SMP),--smp $(SMP)) \
+	$(if $(QEMU_MEM),--mem $(QEMU_MEM)) --smp $(or $(SMP),$(CONFIG_NR_CPUS),1) \
 	$(if $(QEMU_EXTRA),--extra '$(QEMU_EXTRA)')
 qemu-opts = $(machine-opts) --boot $(call unquote,$(CONFIG_BOOT_CHAIN)) \
 	$(if $(QEMU_TRACE),--trace '$(QEMU_TRACE)') \
@@ -581,17 +581,21 @@ PHONY += bench-lz4
 bench-lz4:
 	$(Q)$(PYTHON) $(srctree)/tools/bench-lz4
 
-PHONY += bench bench-boot bench-irq
+PHONY += bench bench-boot bench-irq bench-alloc bench-sched
 BENCH_RUNS ?= 7
 ifeq ($(ARCH_GIVEN),)
-bench bench-boot bench-irq:
+bench bench-boot bench-irq bench-alloc bench-sched:
 	$(Q)for a in $(ARCHES); do $(MAKE) -f $(srctree)/Makefile ARCH=$$a $@ || exit; done
 else
-bench: bench-boot bench-irq
+bench: bench-boot bench-irq bench-alloc bench-sched
 bench-boot: all $(floor-images)
 	$(Q)$(PYTHON) $(srctree)/tools/bench-boot --runs $(BENCH_RUNS) $(machine-opts)
 bench-irq: all
 	$(Q)$(PYTHON) $(srctree)/tools/bench-irq $(machine-opts)
+bench-alloc: all
+	$(Q)$(PYTHON) $(srctree)/tools/bench-alloc $(machine-opts)
+bench-sched: all
+	$(Q)$(PYTHON) $(srctree)/tools/bench-sched $(machine-opts)
 endif
 
 PHONY += qemu debug gdb
@@ -623,7 +627,8 @@ test: test-all
 else
 test: test-image
 	$(Q)$(PYTHON) $(srctree)/tools/ktest --timeout $(TIMEOUT) --label $(ARCH)$(if \
-		$(CONFIG_TOOLCHAIN_LLVM),-llvm) $(qemu-opts) --objtree $(objtree)/test
+		$(CONFIG_TOOLCHAIN_LLVM),-llvm) $(qemu-opts) --objtree $(objtree)/test \
+		$(if $(KTAP_ONLY),--only-ktap)
 endif
 
 test-image: $(objtree)/auto.conf
@@ -674,6 +679,8 @@ help:
 	@echo '  size              text/data/bss, raw image vs. lz4 (and FIT) sizes'
 	@echo '  bench-lz4         the lz4 decoder'"'"'s MB/s against liblz4'"'"'s (host)'
 	@echo '  bench-irq         timer-event and interrupt-entry latency (shell `latency`)'
+	@echo '  bench-alloc       pmm/kmalloc cost: host build vs. glibc, then in QEMU (`bench`)'
+	@echo '  bench-sched       context switch and IPI round trip in QEMU (shell `bench`)'
 	@echo '  bench, bench-boot QEMU start to banner/poweroff vs. a floor payload, per boot'
 	@echo '                    chain (BENCH_RUNS=7)'
 	@echo
@@ -707,7 +714,10 @@ help:
 	@echo '  O=                build directory (default build/<arch>-<gcc|llvm>)'
 	@echo '  V=1               print full command lines'
 	@echo '  CCACHE=1          compile through ccache'
-	@echo '  SMP= QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU CPUs, memory, raw options, command line'
+	@echo '  SMP=              QEMU CPUs (default CONFIG_NR_CPUS, 4)'
+	@echo '  QEMU_MEM= QEMU_EXTRA= APPEND=   QEMU memory, raw options, kernel command line'
+	@echo '  KTAP_ONLY=1       make test: the in-kernel suites only, no system tests'
+	@echo '                    (with APPEND="ktest.suite=smp ktest.repeat=20": a stress loop)'
 	@echo '  GDBPORT=          gdbstub port (default: one per arch, see tools/qemu.py)'
 	@echo '  TIMEOUT=          seconds before a test boot counts as hung (default 60)'
 	@echo

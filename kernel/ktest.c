@@ -4,6 +4,8 @@
  * indented by four spaces (as KUnit does), diagnostics as "# " lines.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "console.h"
 #include "kernel.h"
@@ -67,14 +69,32 @@ static int run_suite(const struct ktest_suite *s, size_t number)
 	return failed;
 }
 
-int ktest_run_all(void)
+/* ktest.suite=NAME runs only that suite, ktest.repeat=N runs the selection N times
+ * (a stress loop: a flaky case shows up as one failed round). */
+int ktest_run_all(const char *cmdline)
 {
 	size_t count = (size_t)(__ktest_suites_end - __ktest_suites_start);
+	size_t selected = 0, number = 0;
+	char only[32] = "", value[16];
+	long repeat = 1;
 	int failed = 0;
 
-	console_printf("KTAP version 1\n1..%zu\n", count);
+	cmdline_get(cmdline, "ktest.suite", only, sizeof(only));
+	if (cmdline_get(cmdline, "ktest.repeat", value, sizeof(value))) {
+		repeat = strtol(value, NULL, 10);
+		if (repeat < 1 || repeat > 10000)
+			panic("ktest: ktest.repeat=%s is not a count from 1 to 10000", value);
+	}
 	for (size_t i = 0; i < count; i++)
-		failed += run_suite(__ktest_suites_start[i], i + 1);
+		selected += !only[0] || strcmp(__ktest_suites_start[i]->name, only) == 0;
+	if (selected == 0)
+		panic("ktest: no suite named \"%s\" (ktest.suite=)", only);
+
+	console_printf("KTAP version 1\n1..%zu\n", selected * (size_t)repeat);
+	for (long r = 0; r < repeat; r++)
+		for (size_t i = 0; i < count; i++)
+			if (!only[0] || strcmp(__ktest_suites_start[i]->name, only) == 0)
+				failed += run_suite(__ktest_suites_start[i], ++number);
 	console_printf("# ktest: %s\n", failed ? "FAIL" : "PASS");
 	return failed;
 }

@@ -79,7 +79,7 @@ void kmain(const struct boot_info *bi)
 #ifdef CONFIG_KTEST
 	/* The test image runs its suites unless booted with ktest=off (for shell tests). */
 	if (!cmdline_get(bi->cmdline, "ktest", value, sizeof(value)) || strcmp(value, "off") != 0) {
-		int failed = ktest_run_all();
+		int failed = ktest_run_all(bi->cmdline);
 
 		arch_poweroff(failed ? EXIT_TESTS_FAILED : EXIT_OK);
 	}

@@ -19,6 +19,7 @@
 #define SHELL_MAX_ARGS 8
 
 static int cmd_help(int argc, char **argv);
+int cmd_bench(int argc, char **argv); /* kernel/bench.c */
 
 static int cmd_version(int argc, char **argv)
 {
@@ -300,6 +301,7 @@ static const struct shell_command commands[] = {
 	 cmd_threads},
 	{"sleep", "<ms>", "sleep (the CPU idles), without reading input", cmd_sleep},
 	{"latency", "[runs]", "timer-event and interrupt-entry latency", cmd_latency},
+	{"bench", "<what> [n]", "pages, kmalloc, switch, ipi, loop: cost per operation", cmd_bench},
 	{"crash", "<kind>", "crash on purpose: panic, illegal, breakpoint, access...", cmd_crash},
 	{"poweroff", "[status]", "power off; the host sees status (default 0)", cmd_poweroff},
 	{"reboot", "", "reset the machine", cmd_reboot},

@@ -12,6 +12,7 @@ Options: --mem SIZE --smp N --append CMDLINE --extra 'QEMU ARGS' --gdbport PORT
 
 import argparse
 import os
+import re
 import select
 import shlex
 import shutil
@@ -69,6 +70,16 @@ def effective_mem(target, mem, chain):
     return mem
 
 
+def configured_cpus(objtree):
+    """CONFIG_NR_CPUS of the build in objtree (QEMU's default -smp), 1 without one."""
+    try:
+        with open(os.path.join(objtree, ".config")) as f:
+            m = re.search(r"^CONFIG_NR_CPUS=(\d+)$", f.read(), re.M)
+    except OSError:
+        m = None
+    return int(m.group(1)) if m else 1
+
+
 def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=None,
               serial="mon:stdio", no_reboot=False, chain="direct", lz4=False, image=None):
     """The QEMU command line for booting the kernel in objtree on this target through
@@ -77,7 +88,7 @@ def qemu_argv(target, objtree, mem=None, smp=None, append=None, extra=None, dtb=
     if chain not in CHAINS:
         raise QemuError(f"unknown boot chain {chain!r}; valid: {' '.join(CHAINS)}")
     argv = [target["QEMU"], "-M", target["QEMU_MACHINE"], "-cpu", target["QEMU_CPU"],
-            "-m", effective_mem(target, mem, chain), "-smp", str(smp or target["QEMU_SMP"]),
+            "-m", effective_mem(target, mem, chain), "-smp", str(smp or configured_cpus(objtree)),
             "-display", "none", "-serial", serial]
     if not serial.startswith("mon:"):
         argv += ["-monitor", "none"]    # mon:stdio multiplexes it (Ctrl-A C)

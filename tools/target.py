@@ -25,7 +25,7 @@ SRCTREE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRED = (
     "DESCRIPTION", "TIER", "GCC_PREFIXES", "GCC_PACKAGE", "LLVM_TRIPLE", "CPU_CFLAGS",
     "KERNEL_BASE", "EARLY_UART", "EARLY_UART_BASE", "EXIT", "QEMU", "QEMU_PACKAGE",
-    "QEMU_MACHINE", "QEMU_CPU", "QEMU_MEM", "QEMU_SMP", "QEMU_IMAGE", "GDB_ARCH",
+    "QEMU_MACHINE", "QEMU_CPU", "QEMU_MEM", "QEMU_IMAGE", "GDB_ARCH",
 )
 EXIT_MECHANISMS = ("sifive_test", "semihosting", "isa_debug_exit")
 _LINE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$")

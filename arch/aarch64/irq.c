@@ -53,6 +53,18 @@ void arch_irq_init(const struct boot_info *bi)
 	irq_set_chip(&chip);
 }
 
+/* A secondary CPU's part of the GIC; the timer's and the IPI's lines, private to each
+ * CPU, come unmasked on it as they are on the boot CPU (gic_set_enabled records them). */
+void arch_irq_init_cpu(void)
+{
+	int err = gic_init_cpu(arch_cpu_id());
+
+	if (err)
+		panic("aarch64: CPU %u (MPIDR %#llx) cannot set up its part of the %s: %s",
+		      arch_cpu_index(), (unsigned long long)arch_cpu_id(), gic_name(),
+		      error_name(err));
+}
+
 /* The FP/SIMD register file (fpsimd.S). */
 struct fpsimd_state {
 	uint64_t q[32][2];

@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "mmio.h"
 #include "riscv.h"
+#include "smp.h"
 
 const char arch_name[] = "riscv64";
 const size_t arch_tls_tcb_size = 0; /* RISC-V psABI: tp points at the TLS block */
@@ -14,7 +15,10 @@ const char *arch_cpu_mode(void)
 
 uint64_t arch_cpu_id(void)
 {
-	return riscv_boot_hartid;
+	unsigned int index = arch_cpu_index();
+
+	/* The boot hart's id is known before smp_init() records it. */
+	return index == 0 ? riscv_boot_hartid : smp_cpu_hw_id(index);
 }
 
 unsigned long arch_irq_save(void)

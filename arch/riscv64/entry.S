@@ -25,6 +25,7 @@ _start:
 	.option pop
 
 1:	csrw	sie, zero
+	csrw	sscratch, zero		/* arch_cpu_index(): the boot hart is CPU 0 */
 	la	sp, __boot_stack_top
 
 	/* Clear .bss (the stack is in it: nothing is on it yet). a0/a1 survive. */

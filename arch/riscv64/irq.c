@@ -3,6 +3,10 @@
  * timer (privileged spec 4.1.3, sip/sie), under one line numbering for the portable irq
  * layer: PLIC source n is line n, local cause c is line LOCAL_LINE(c). The timer runs
  * on SBI's TIME extension over the `time` CSR at the FDT's timebase frequency.
+ *
+ * Several harts: each has its own sie and its own PLIC context. Device lines go to the
+ * boot hart's context only; the local lines (timer, software interrupt for IPIs) are
+ * unmasked on the calling hart, and a secondary starts with the set the boot hart had.
  */
 #include <stdint.h>
 
@@ -28,21 +32,35 @@
 
 static struct plic plic;
 static uint64_t timebase_hz;
+/* sie bits of the local lines unmasked so far: what arch_irq_init_cpu() gives a
+ * secondary hart. */
+static unsigned long local_unmasked;
+
+/* QEMU virt (and most SoCs): two PLIC contexts per hart, M-mode then S-mode. */
+static unsigned int s_mode_context(uint64_t hartid)
+{
+	return 2 * (unsigned int)hartid + 1;
+}
 
 static void riscv_unmask(unsigned int line)
 {
-	if (line >= LOCAL_BASE)
+	if (line >= LOCAL_BASE) {
+		__atomic_fetch_or(&local_unmasked, 1ul << (line - LOCAL_BASE), __ATOMIC_RELAXED);
 		csr_set(sie, 1ul << (line - LOCAL_BASE));
-	else
+	} else {
 		plic_set_enabled(&plic, line, true);
+	}
 }
 
 static void riscv_mask(unsigned int line)
 {
-	if (line >= LOCAL_BASE)
+	if (line >= LOCAL_BASE) {
+		__atomic_fetch_and(&local_unmasked, ~(1ul << (line - LOCAL_BASE)),
+				   __ATOMIC_RELAXED);
 		csr_clear(sie, 1ul << (line - LOCAL_BASE));
-	else
+	} else {
 		plic_set_enabled(&plic, line, false);
+	}
 }
 
 static struct irq_chip chip = {
@@ -69,8 +87,7 @@ void arch_irq_init(const struct boot_info *bi)
 	plic.sources = node >= 0 ? fdt_prop_u32(&f, node, "riscv,ndev", 0) : 0;
 	if (plic.sources == 0 || plic.sources > PLIC_MAX_SOURCES)
 		plic.sources = PLIC_MAX_SOURCES;
-	/* QEMU virt (and most SoCs): two contexts per hart, M-mode then S-mode. */
-	plic.context = 2 * (unsigned int)riscv_boot_hartid + 1;
+	plic.context = s_mode_context(riscv_boot_hartid);
 	plic_init(&plic);
 
 	csr_write(sie, 0);
@@ -90,9 +107,21 @@ void riscv_interrupt(struct trap_frame *tf)
 			plic_complete(&plic, src);
 		}
 	} else {
+		/* SSIP stays pending until cleared (privileged spec 4.1.3): clear it before
+		 * the handler reads its requests, so that an IPI sent from here on is taken
+		 * again rather than lost. */
+		if (cause == CAUSE_S_SOFTWARE)
+			csr_clear(sip, SIP_SSIP);
 		irq_dispatch(LOCAL_LINE(cause));
 	}
 	irq_exit();
+}
+
+void arch_irq_init_cpu(void)
+{
+	/* Nothing of the devices reaches this hart: its context gets no source. */
+	plic_shut_context(&plic, s_mode_context(arch_cpu_id()));
+	csr_write(sie, __atomic_load_n(&local_unmasked, __ATOMIC_RELAXED));
 }
 
 void arch_irq_enable(void)
@@ -133,6 +162,11 @@ void arch_timer_program(uint64_t deadline)
 unsigned int arch_timer_line(void)
 {
 	return LOCAL_LINE(CAUSE_S_TIMER);
+}
+
+unsigned int arch_ipi_line(void)
+{
+	return LOCAL_LINE(CAUSE_S_SOFTWARE);
 }
 
 void arch_reboot(void)

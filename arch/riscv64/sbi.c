@@ -2,12 +2,15 @@
  * a7 and the function id in a6; error in a0, value in a1. */
 #include <stdio.h>
 
+#include "compiler.h"
+#include "errors.h"
 #include "riscv.h"
 
-#define SBI_EXT_BASE	      0x10
-#define SBI_BASE_SPEC_VERSION 0
-#define SBI_BASE_IMPL_ID      1
-#define SBI_BASE_IMPL_VERSION 2
+#define SBI_EXT_BASE		 0x10
+#define SBI_BASE_SPEC_VERSION	 0
+#define SBI_BASE_IMPL_ID	 1
+#define SBI_BASE_IMPL_VERSION	 2
+#define SBI_BASE_PROBE_EXTENSION 3
 
 struct sbi_ret sbi_call(long ext, long fid, long a0, long a1, long a2)
 {
@@ -44,4 +47,39 @@ void sbi_describe(char *buf, unsigned long size)
 	else
 		snprintf(buf, size, "%s version %#lx (SBI %ld.%ld)", impl_name(id), ver,
 			 (spec >> 24) & 0x7f, spec & 0xffffff);
+}
+
+bool sbi_probe(long ext)
+{
+	struct sbi_ret r = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, ext, 0, 0);
+
+	return r.error == 0 && r.value != 0; /* value 0: not available */
+}
+
+/* The standard SBI errors (SBI 1.0, chapter 3, table 1), by -error. */
+static const struct {
+	const char *name;
+	int code;
+} sbi_errors[] = {
+	[0] = {"success", 0},
+	[1] = {"failed", -E_NODEV},
+	[2] = {"not supported", -E_NOTSUP},
+	[3] = {"invalid parameter", -E_INVAL},
+	[4] = {"denied", -E_PERM},
+	[5] = {"invalid address", -E_INVAL},
+	[6] = {"already available (the hart is already started)", -E_BUSY},
+	[7] = {"already started", -E_BUSY},
+	[8] = {"already stopped", -E_BUSY},
+};
+
+const char *sbi_error_name(long error)
+{
+	return error <= 0 && -error < (long)ARRAY_SIZE(sbi_errors) ? sbi_errors[-error].name
+								   : "unknown SBI error";
+}
+
+int sbi_error_to_errno(long error)
+{
+	return error <= 0 && -error < (long)ARRAY_SIZE(sbi_errors) ? sbi_errors[-error].code
+								   : -E_NODEV;
 }

@@ -188,6 +188,8 @@ void x86_boot(uint64_t start_info_pa)
 	describe_loader(bi, si);
 	read_memmap(bi, si);
 	bi->cmdline = read_cmdline(bi, si->cmdline_paddr);
+	/* After the command line's reservation, which the start-up page must not hit. */
+	x86_smp_reserve_trampoline(bi);
 	bi->acpi_rsdp = si->rsdp_paddr;
 	bi->console.kind = CONSOLE_NS16550_PIO;
 	bi->console.base = COM1_PORT;

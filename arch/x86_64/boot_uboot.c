@@ -62,7 +62,9 @@ static void read_e820(struct boot_info *bi)
 			pr_warn("U-Boot boot: RAM-range table full\n");
 	}
 	/* fw_cfg's map does not reserve the firmware's areas (platform facts): keep the
-	 * first MiB out of reach, as every PC kernel does. */
+	 * first MiB out of reach, as every PC kernel does. The SMP start-up page is low RAM
+	 * in it that only U-Boot, now gone, might have used: reserved first, as ours. */
+	x86_smp_reserve_trampoline(bi);
 	boot_info_add_reserved(bi, 0, LEGACY_AREA_END);
 }
 

@@ -141,7 +141,9 @@ uboot_start64:
 	mov	$x86_boot_uboot, %r12
 
 	/* Both ways in end here: data segments, the boot stack, then C (function in r12,
-	 * arguments in rdi/rsi). FS and GS are null: nothing uses them yet. */
+	 * arguments in rdi/rsi). FS and GS are null selectors; GS's base, set through its
+	 * MSR after the selector (loading a selector may clear the base), is the boot
+	 * CPU's struct x86_cpu, whose index is 0 from the .bss clearing. */
 enter_c:
 	mov	$GDT_KERNEL_DS, %eax
 	mov	%eax, %ds
@@ -150,6 +152,10 @@ enter_c:
 	xor	%eax, %eax
 	mov	%eax, %fs
 	mov	%eax, %gs
+	mov	$MSR_GS_BASE, %ecx
+	mov	$x86_cpus, %eax			/* below 2 GiB: the high half is 0 */
+	xor	%edx, %edx
+	wrmsr
 
 	mov	$__boot_stack_top, %rsp		/* 16-byte aligned, as the ABI wants at a call */
 	pushq	$0				/* known RFLAGS: IF, DF, AC and the rest clear */
@@ -163,9 +169,10 @@ enter_c:
 	.cfi_endproc
 
 /*
- * The GDT (SDM 3.4.5): flat segments for both modes and a slot for the TSS descriptor,
- * which trap.c fills in once it knows the TSS address. In .data, not .bss: it must be
- * valid before .bss is cleared, and trap.c writes the TSS slot.
+ * The GDT (SDM 3.4.5): flat segments for both modes and a slot for the TSS descriptor.
+ * Every CPU starts on this one (the boot CPU here, the others in trampoline.S), then
+ * trap.c moves it to its own copy with its own TSS in the slot. In .data, not .bss: it
+ * must be valid before .bss is cleared.
  */
 	.section .data.x86_gdt, "aw"
 	.balign 16

@@ -6,31 +6,39 @@
  *   line 0..31   GSI n (an IOAPIC pin), vector 0x30 + n
  *   line 32      local APIC timer,      vector 0xe0
  *   line 33      local APIC spurious,   vector 0xff (never requested: reported as spurious)
+ *   line 34      IPI,                   vector 0xf0 (sent by arch_send_ipi)
  *
  * A vector's priority class is its upper four bits (SDM 11.8.3): the timer outranks
- * devices. Vectors 0x20..0x2f belong to the masked PICs; nothing else uses them.
+ * devices, the IPI the timer. Vectors 0x20..0x2f belong to the masked PICs; nothing
+ * else uses them. The timer and the IPI are each CPU's own (its local APIC); device
+ * GSIs are all routed to the boot CPU.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
 #include "boot_info.h"
+#include "errors.h"
 #include "ioapic.h"
 #include "irq.h"
 #include "lapic.h"
 #include "pic8259.h"
 #include "printk.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "x86.h"
 
 #define GSI_LINES     32
 #define LINE_TIMER    32
 #define LINE_SPURIOUS 33
-#define NR_LINES      34
+#define LINE_IPI      34
+#define NR_LINES      35
 
 #define VECTOR_PIC_MASTER 0x20
 #define VECTOR_PIC_SLAVE  0x28
 #define VECTOR_GSI_BASE	  0x30
 #define VECTOR_TIMER	  0xe0
+#define VECTOR_IPI	  0xf0
 #define VECTOR_SPURIOUS	  0xff
 
 /* The standard PC layout (what QEMU's pc and q35 also describe in their MADT). */
@@ -48,6 +56,7 @@ static const struct {
 	{0, GSI_LINES, VECTOR_GSI_BASE},
 	{LINE_TIMER, 1, VECTOR_TIMER},
 	{LINE_SPURIOUS, 1, VECTOR_SPURIOUS},
+	{LINE_IPI, 1, VECTOR_IPI},
 };
 
 static int vector_to_line(unsigned int vector)
@@ -73,6 +82,11 @@ static unsigned int line_to_vector(unsigned int line)
 static struct madt_info madt;
 static struct ioapic ioapics[MADT_MAX_IOAPICS];
 static unsigned int ioapic_count;
+/* An IOAPIC is programmed through an index and a data register: one CPU at a time. */
+static struct spinlock ioapic_lock = SPINLOCK_INIT;
+/* Whether the timer line is unmasked, as last asked: the state a CPU that comes online
+ * gives its own timer (masking acts on the calling CPU's local APIC only). */
+static bool timer_unmasked;
 
 /* When there is no usable MADT: one CPU, the APICs at their usual addresses, the PIT's
  * IRQ 0 on GSI 2 and the other ISA IRQs on their own numbers. */
@@ -176,16 +190,27 @@ void x86_irq_describe(struct boot_info *bi)
 		pr_warn("x86_64: COM1's IRQ 4 is on GSI %u, which has no line\n", com1_gsi);
 }
 
+static void gsi_set_masked(const struct ioapic *io, unsigned int gsi, bool masked)
+{
+	unsigned long flags = spin_lock_irqsave(&ioapic_lock);
+
+	ioapic_set_masked(io, gsi - io->gsi_base, masked);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+/* The IPI line has nothing to unmask or mask: a fixed IPI is always delivered (only
+ * the task priority could hold it back, and that stays 0). */
 static void x86_unmask(unsigned int line)
 {
 	const struct ioapic *io;
 
 	if (line == LINE_TIMER) {
+		__atomic_store_n(&timer_unmasked, true, __ATOMIC_RELAXED);
 		lapic_timer_set_masked(false);
 	} else if (line < GSI_LINES) {
 		io = gsi_ioapic(line);
 		if (io)
-			ioapic_set_masked(io, line - io->gsi_base, false);
+			gsi_set_masked(io, line, false);
 		else
 			pr_warn("x86_64: GSI %u is on no IOAPIC: it cannot interrupt\n", line);
 	}
@@ -196,11 +221,12 @@ static void x86_mask(unsigned int line)
 	const struct ioapic *io;
 
 	if (line == LINE_TIMER) {
+		__atomic_store_n(&timer_unmasked, false, __ATOMIC_RELAXED);
 		lapic_timer_set_masked(true);
 	} else if (line < GSI_LINES) {
 		io = gsi_ioapic(line);
 		if (io)
-			ioapic_set_masked(io, line - io->gsi_base, true);
+			gsi_set_masked(io, line, true);
 	}
 }
 
@@ -286,6 +312,39 @@ void x86_interrupt(struct trap_frame *tf)
 unsigned int arch_timer_line(void)
 {
 	return LINE_TIMER;
+}
+
+/* A secondary CPU's local APIC as the boot CPU's: enabled the same way, timer in the
+ * same mode on the same vector (and unmasked if the boot CPU's is). Its IPI needs
+ * nothing more. The IOAPIC pins stay routed to the boot CPU. */
+void arch_irq_init_cpu(void)
+{
+	lapic_enable_xapic();
+	lapic_init_cpu(VECTOR_SPURIOUS);
+	x86_timer_init_cpu(VECTOR_TIMER);
+	if (__atomic_load_n(&timer_unmasked, __ATOMIC_RELAXED))
+		lapic_timer_set_masked(false);
+}
+
+unsigned int arch_ipi_line(void)
+{
+	return LINE_IPI;
+}
+
+void arch_send_ipi(unsigned int index)
+{
+	uint64_t apic_id = smp_cpu_hw_id(index);
+	unsigned long flags;
+	int err = -E_RANGE; /* arch_cpu_start() refused such a CPU: it is never online */
+
+	if (apic_id <= LAPIC_MAX_XAPIC_ID) {
+		flags = arch_irq_save();
+		err = lapic_send_ipi((uint32_t)apic_id, VECTOR_IPI);
+		arch_irq_restore(flags);
+	}
+	if (err)
+		pr_err("x86_64: IPI to CPU %u (APIC id %lu) not sent: %s\n", index, apic_id,
+		       error_name(err));
 }
 
 void arch_irq_enable(void)

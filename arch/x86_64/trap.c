@@ -1,5 +1,5 @@
 /*
- * x86_64 traps: the TSS with its interrupt stacks, the IDT, and the handler. Interrupts
+ * x86_64 traps: each CPU's TSS with its interrupt stacks, the IDT, and the handler. Interrupts
  * (vectors 32..255) go to x86_interrupt() (irq.c) once the stack is known to be sound.
  * Each exception is decoded (mnemonic, error code, #PF's CR2) into a portable struct
  * trap_info for trap_exception() (kernel/trap.c), which reports it or resumes a test
@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "arch.h"
 #include "kallsyms.h"
@@ -18,18 +19,7 @@
 
 void x86_trap(struct trap_frame *tf);
 
-/* 64-bit TSS (SDM 8.7, figure 8-11). In long mode it only holds stack pointers: RSP0-2
- * for privilege changes (none yet: no user mode) and the interrupt stack table. */
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7]; /* IST slot n is ist[n - 1] */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base; /* offset of the I/O bitmap; past the limit: none */
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss) == 104, "TSS layout (SDM figure 8-11)");
+_Static_assert(sizeof(struct x86_tss) == 104, "TSS layout (SDM figure 8-11)");
 
 /* 64-bit IDT gate (SDM 6.14.1, figure 6-8). */
 struct idt_gate {
@@ -49,8 +39,8 @@ struct descriptor_pointer {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct tss tss;
-static char ist_stacks[IST_SLOTS_USED][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* Each CPU's own interrupt stacks (in .bss, where backtraces look for kernel stacks). */
+static char ist_stacks[NR_CPUS][IST_SLOTS_USED][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 /* Every vector has a gate: exceptions 0..31, interrupts 32..255 (irq.c decides which
  * interrupt vectors are in use and reports the others). */
@@ -74,11 +64,11 @@ static unsigned int ist_slot(unsigned int vector)
 
 /* A 64-bit TSS descriptor takes two GDT slots (SDM 8.2.3, figure 8-4): limit 15:0,
  * base 23:0, type and P, limit 19:16, base 31:24; then base 63:32. */
-static void gdt_set_tss(const struct tss *t)
+static void gdt_set_tss(uint64_t *gdt, const struct x86_tss *t)
 {
 	uint64_t base = (uintptr_t)t;
 	uint64_t limit = sizeof(*t) - 1;
-	uint64_t *slot = &x86_gdt[GDT_TSS / sizeof(uint64_t)];
+	uint64_t *slot = &gdt[GDT_TSS / sizeof(uint64_t)];
 
 	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 		  ((uint64_t)(SEG_PRESENT | SYS_TSS_AVAILABLE) << 40) |
@@ -99,19 +89,31 @@ static void idt_set_gate(unsigned int vector, uint64_t handler, unsigned int ist
 	g->reserved = 0;
 }
 
-void x86_trap_init(void)
+/* A TSS can be loaded on one CPU only (ltr marks its descriptor busy, SDM 8.2.3), and
+ * the interrupt stacks in it must be that CPU's own: each CPU has a TSS, and a copy of
+ * the GDT whose TSS slot describes it. The code and data descriptors are the same, so
+ * the segment registers need no reload. */
+void x86_trap_init_cpu(struct x86_cpu *c)
 {
+	struct descriptor_pointer gdtr = {sizeof(c->gdt) - 1, (uintptr_t)c->gdt};
 	struct descriptor_pointer idtr = {sizeof(idt) - 1, (uintptr_t)idt};
 
+	_Static_assert(sizeof(c->gdt) == sizeof(x86_gdt), "per-CPU GDT size");
 	for (unsigned int slot = 1; slot <= IST_SLOTS_USED; slot++)
-		tss.ist[slot - 1] = (uintptr_t)ist_stacks[slot - 1] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss);
-	gdt_set_tss(&tss);
+		c->tss.ist[slot - 1] = (uintptr_t)ist_stacks[c->index][slot - 1] + IST_STACK_SIZE;
+	c->tss.iomap_base = sizeof(c->tss);
+	memcpy(c->gdt, x86_gdt, sizeof(c->gdt));
+	gdt_set_tss(c->gdt, &c->tss);
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
 
+void x86_trap_init(void)
+{
 	for (unsigned int v = 0; v < X86_NUM_VECTORS; v++)
 		idt_set_gate(v, x86_vector_stubs[v], ist_slot(v));
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+	x86_trap_init_cpu(x86_this_cpu());
 }
 
 /* Mnemonic and name of each exception (SDM table 6-1; 28-30 from AMD APM vol. 2 8.2). */

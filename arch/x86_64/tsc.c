@@ -246,6 +246,18 @@ static bool tsc_is_invariant(void)
 	       (cpuid(CPUID_POWER_MGMT).edx & CPUID_PM_EDX_INVARIANT_TSC);
 }
 
+/* Every CPU's timer the same way: the mode chosen and the ratio measured on the boot CPU
+ * hold for all (they share the bus clock and the TSC), so nothing is measured again. */
+void x86_timer_init_cpu(uint8_t vector)
+{
+	lapic_timer_init(vector, tsc_deadline);
+	/* The MMIO write that selects TSC-deadline mode must land before any write to
+	 * IA32_TSC_DEADLINE, and wrmsr does not wait for it (SDM 11.5.4.1). */
+	if (tsc_deadline)
+		__asm__ volatile("mfence" ::: "memory");
+	arch_timer_program(UINT64_MAX);
+}
+
 void x86_timer_init(uint8_t vector, uint64_t acpi_rsdp)
 {
 	struct ref_clock ref;
@@ -268,12 +280,7 @@ void x86_timer_init(uint8_t vector, uint64_t acpi_rsdp)
 	tsc_deadline = cpuid(CPUID_FEATURES).ecx & CPUID1_ECX_TSC_DEADLINE;
 	if (!tsc_deadline && lapic_per_tsc == 0)
 		panic("x86_64: the local APIC timer does not count");
-	lapic_timer_init(vector, tsc_deadline);
-	/* The MMIO write that selects TSC-deadline mode must land before any write to
-	 * IA32_TSC_DEADLINE, and wrmsr does not wait for it (SDM 11.5.4.1). */
-	if (tsc_deadline)
-		__asm__ volatile("mfence" ::: "memory");
-	arch_timer_program(UINT64_MAX);
+	x86_timer_init_cpu(vector);
 
 	pr_info("x86_64: TSC at %lu.%06lu MHz (%s), median of %u %u ms windows against the "
 		"%s, spread %lu ppm\n",

@@ -1,5 +1,5 @@
 /*
- * Arm Generic Interrupt Controller, v2 (Arm IHI 0048B) and v3 (Arm IHI 0069), for one
+ * Arm Generic Interrupt Controller, v2 (Arm IHI 0048B) and v3 (Arm IHI 0069), for every
  * CPU. Both versions have a distributor with the same per-INTID register arrays (group,
  * enable, pending, active, priority, trigger); they differ in where the CPU's private
  * lines (SGIs, PPIs) and its CPU interface are:
@@ -10,6 +10,10 @@
  *       frame holds INTIDs 0-31 at the distributor's offsets; the CPU interface is the
  *       ICC_*_EL1 system registers; SPIs go to the CPU named in GICD_IROUTER.
  *
+ * The boot CPU sets up the distributor and its own private lines and CPU interface
+ * (gic_init); every other CPU sets up only its own (gic_init_cpu). Per-CPU state is
+ * indexed by arch_cpu_index(). SGIs, the lines software raises, carry the IPI.
+ *
  * Every line gets the same priority (handlers never preempt each other), is level-
  * sensitive (QEMU virt's timer PPIs and PL011 SPI are) and, on v3, in Group 1, the
  * group a kernel at EL1 owns. All accesses are 32 bits wide except the two 64-bit
@@ -19,11 +23,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arch.h"
 #include "errors.h"
 #include "fdt.h"
 #include "gic.h"
 #include "irq.h"
 #include "mmio.h"
+#include "smp.h"
 
 /*
  * Distributor registers (IHI 0048B 4.3, "Distributor register descriptions"; IHI 0069
@@ -43,6 +49,12 @@
 #define GICD_ITARGETSR(n)  (0x0800 + 4 * ((n) / 4)) /* v2 only */
 #define GICD_ICFGR(n)	   (0x0c00 + 4 * ((n) / 16))
 #define GICD_IROUTER(n)	   (0x6000 + 8 * (n)) /* v3, SPIs only */
+#define GICD_SGIR	   0x0f00	      /* v2 only */
+
+/* v2 GICD_SGIR: TargetListFilter [25:24] (0: the CPUs in CPUTargetList [23:16], 2: only
+ * the writing CPU), the SGI's INTID [3:0]. */
+#define GICD_SGIR_TARGETS_SHIFT 16
+#define GICD_SGIR_FILTER_SELF	(2u << 24)
 
 /* GICD_CTLR bit 0 enables the interrupts of the group the kernel sees: group 0 on a
  * v2 without the Security Extensions (QEMU's), group 1 in a v2 Non-secure view. On v3
@@ -85,6 +97,20 @@
 #define ICC_SRE_EL1_SRE	       (1ul << 0) /* use the system registers, not GICC */
 #define ICC_IGRPEN1_EL1_ENABLE (1ul << 0)
 #define ICC_IAR1_INTID_MASK    0xfffffful
+/* ICC_SGI1R_EL1: Aff3 [55:48], RS [47:44] (which 16 Aff0 values TargetList means),
+ * Aff2 [39:32], INTID [27:24], Aff1 [23:16], TargetList [15:0] (one bit per Aff0). */
+#define ICC_SGI1R_AFF3_SHIFT   48
+#define ICC_SGI1R_RS_SHIFT     44
+#define ICC_SGI1R_AFF2_SHIFT   32
+#define ICC_SGI1R_INTID_SHIFT  24
+#define ICC_SGI1R_AFF1_SHIFT   16
+#define ICC_SGI1R_TARGETS      16 /* Aff0 values per TargetList */
+
+/* MPIDR affinity fields (the layout cpu_affinity arguments use). */
+#define MPIDR_AFF0(a) ((a)&0xff)
+#define MPIDR_AFF1(a) (((a) >> 8) & 0xff)
+#define MPIDR_AFF2(a) (((a) >> 16) & 0xff)
+#define MPIDR_AFF3(a) (((a) >> 32) & 0xff)
 
 #define read_icc(reg)                                         \
 	({                                                    \
@@ -101,15 +127,32 @@
 #define GIC_PRIORITY_x4	  (GIC_PRIORITY * 0x01010101u)
 #define GIC_PMR_ALLOW_ALL 0xffu
 
-#define GIC_MAX_LINES 1020 /* INTIDs 1020-1023 are special */
+#define GIC_MAX_LINES	       1020 /* INTIDs 1020-1023 are special */
+#define GIC_MAX_REDIST_REGIONS 8    /* QEMU virt has 1, or 2 past 123 CPUs */
+#define GIC_SGI_COUNT	       16
+
+/* One CPU's part of the GIC, set up by that CPU. */
+struct gic_cpu {
+	bool ready;	   /* set up: it may be sent SGIs (release/acquire) */
+	uint64_t affinity; /* its MPIDR affinity fields */
+	uintptr_t rd;	   /* v3: its redistributor, RD_base */
+	uint8_t v2_target; /* v2: its CPU interface's bit in target lists; 0 when alone */
+};
 
 static struct {
 	unsigned int version; /* 2 or 3; 0 before gic_init */
 	unsigned int lines;
-	uintptr_t dist;		/* GICD */
-	uintptr_t cpu;		/* v2: GICC */
-	uintptr_t rd;		/* v3: this CPU's redistributor, RD_base */
-	uintptr_t private_regs; /* INTIDs 0-31: GICD (v2) or the SGI frame (v3) */
+	uintptr_t dist; /* GICD */
+	uintptr_t cpu;	/* v2: GICC, banked: each CPU sees its own interface there */
+	/* v3: the device tree's redistributor regions, searched by each CPU. */
+	unsigned int redist_regions;
+	struct {
+		uint64_t base, size;
+	} redist[GIC_MAX_REDIST_REGIONS];
+	/* INTIDs 0-31 unmasked through gic_set_enabled(): a CPU set up later unmasks the
+	 * same ones on itself (the timer's PPI, the IPI's SGI). */
+	uint32_t private_enabled;
+	struct gic_cpu cpus[NR_CPUS];
 } gic;
 
 static uint64_t mmio_read64(uintptr_t addr)
@@ -131,10 +174,22 @@ static void wait_dist(void)
 			;
 }
 
-static void wait_redist(void)
+static void wait_redist(uintptr_t rd)
 {
-	while (mmio_read32(gic.rd + GICR_CTLR) & GICR_CTLR_RWP)
+	while (mmio_read32(rd + GICR_CTLR) & GICR_CTLR_RWP)
 		;
+}
+
+static struct gic_cpu *this_cpu(void)
+{
+	return &gic.cpus[arch_cpu_index()];
+}
+
+/* The calling CPU's registers for INTIDs 0-31: the distributor's banked ones (v2) or
+ * its redistributor's SGI frame (v3). Interrupts off, so that the CPU stays the same. */
+static uintptr_t private_regs(void)
+{
+	return gic.version == 3 ? this_cpu()->rd + GICR_SGI_FRAME : gic.dist;
 }
 
 /* Entry i of node's "reg", in its parent's #address-cells and #size-cells (Devicetree
@@ -181,23 +236,26 @@ static void init_spis(uint32_t v2_target, uint64_t v3_route)
 			mmio_write64(gic.dist + GICD_IROUTER(n), v3_route);
 }
 
-/* The private lines (SGIs, PPIs): in the distributor's banked registers (v2) or the
- * redistributor's SGI frame (v3), the same treatment as the SPIs. SGI trigger bits are
+/* The calling CPU's private lines (SGIs, PPIs): in the distributor's banked registers
+ * (v2) or its redistributor's SGI frame (v3), the same treatment as the SPIs; then the
+ * ones the kernel has unmasked so far are unmasked here too. SGI trigger bits are
  * read-only (always edge); the PPIs' may be too, then the write is ignored. */
 static void init_private_lines(void)
 {
-	uintptr_t regs = gic.private_regs;
+	uintptr_t regs = private_regs();
 
 	if (gic.version == 3)
 		mmio_write32(regs + GICD_IGROUPR(0), ~0u);
 	mmio_write32(regs + GICD_ICENABLER(0), ~0u);
 	if (gic.version == 3)
-		wait_redist();
+		wait_redist(this_cpu()->rd);
 	mmio_write32(regs + GICD_ICPENDR(0), ~0u);
 	mmio_write32(regs + GICD_ICACTIVER(0), ~0u);
 	for (unsigned int n = 0; n < GIC_SPI_BASE; n += 4)
 		mmio_write32(regs + GICD_IPRIORITYR(n), GIC_PRIORITY_x4);
 	mmio_write32(regs + GICD_ICFGR(GIC_PPI_BASE), 0);
+	mmio_write32(regs + GICD_ISENABLER(0),
+		     __atomic_load_n(&gic.private_enabled, __ATOMIC_ACQUIRE));
 }
 
 /* v2: this CPU's bit for GICD_ITARGETSR. The first eight registers are read-only and
@@ -214,6 +272,16 @@ static uint32_t v2_this_cpu_target(void)
 	return mask & 0xff;
 }
 
+/* v2, every CPU: its private lines and its CPU interface. */
+static int init_cpu_v2(struct gic_cpu *c)
+{
+	c->v2_target = (uint8_t)v2_this_cpu_target();
+	init_private_lines();
+	mmio_write32(gic.cpu + GICC_PMR, GIC_PMR_ALLOW_ALL);
+	mmio_write32(gic.cpu + GICC_CTLR, GICC_CTLR_ENABLE);
+	return 0;
+}
+
 static int init_v2(const struct fdt *f, int node)
 {
 	uint64_t base, size;
@@ -222,54 +290,42 @@ static int init_v2(const struct fdt *f, int node)
 	if (reg_entry(f, node, 1, &base, &size) < 0)
 		return -E_NODEV;
 	gic.cpu = (uintptr_t)base;
-	gic.private_regs = gic.dist;
 
 	mmio_write32(gic.dist + GICD_CTLR, 0);
 	init_spis(v2_this_cpu_target(), 0);
-	init_private_lines();
 	mmio_write32(gic.dist + GICD_CTLR, GICD_CTLR_V2_ENABLE);
-
-	mmio_write32(gic.cpu + GICC_PMR, GIC_PMR_ALLOW_ALL);
-	mmio_write32(gic.cpu + GICC_CTLR, GICC_CTLR_ENABLE);
 	return 0;
 }
 
-/* v3: this CPU's redistributor, the one whose GICR_TYPER affinity is ours. reg holds
- * GICD, then #redistributor-regions regions of consecutive redistributors (each
- * region's last has GICR_TYPER.Last set), then GICC, GICH, GICV. */
-static int find_redistributor(const struct fdt *f, int node, uint64_t cpu_affinity)
+/* v3: the redistributor whose GICR_TYPER affinity is cpu_affinity's, or 0. Each
+ * region holds consecutive redistributors, the last with GICR_TYPER.Last set. */
+static uintptr_t find_redistributor(uint64_t cpu_affinity)
 {
-	uint32_t regions = fdt_prop_u32(f, node, "#redistributor-regions", 1);
 	/* GICR_TYPER packs Aff3 next to Aff2; MPIDR has a gap [31:24] between them. */
-	uint64_t want = ((cpu_affinity >> 32) & 0xff) << 24 | (cpu_affinity & 0xffffff);
+	uint64_t want = MPIDR_AFF3(cpu_affinity) << 24 | (cpu_affinity & 0xffffff);
 
-	for (uint32_t r = 0; r < regions; r++) {
-		uint64_t base, size, typer;
+	for (unsigned int r = 0; r < gic.redist_regions; r++) {
+		uint64_t base = gic.redist[r].base, size = gic.redist[r].size, typer;
 
-		if (reg_entry(f, node, 1 + (int)r, &base, &size) < 0)
-			return -E_NODEV;
 		for (uint64_t off = 0; off < size;) {
 			typer = mmio_read64((uintptr_t)(base + off) + GICR_TYPER);
-			if (typer >> GICR_TYPER_AFF_SHIFT == want) {
-				gic.rd = (uintptr_t)(base + off);
-				return 0;
-			}
+			if (typer >> GICR_TYPER_AFF_SHIFT == want)
+				return (uintptr_t)(base + off);
 			if (typer & GICR_TYPER_LAST)
 				break;
 			off += (typer & GICR_TYPER_VLPIS ? 4 : 2) * GICR_FRAME_SIZE;
 		}
 	}
-	return -E_NODEV;
+	return 0;
 }
 
-static int init_v3(const struct fdt *f, int node, uint64_t cpu_affinity)
+/* v3, every CPU: its redistributor (woken, private lines in Group 1) and its system
+ * register CPU interface. */
+static int init_cpu_v3(struct gic_cpu *c)
 {
-	/* Route SPIs to this CPU: GICD_IROUTER takes MPIDR's affinity layout, IRM = 0. */
-	uint64_t route = cpu_affinity & 0xff00fffffful;
-
-	if (find_redistributor(f, node, cpu_affinity) < 0)
+	c->rd = find_redistributor(c->affinity);
+	if (!c->rd)
 		return -E_NODEV;
-	gic.private_regs = gic.rd + GICR_SGI_FRAME;
 
 	/* The system register interface, which EL2 (entry.S) has allowed. */
 	write_icc(icc_sre_el1, read_icc(icc_sre_el1) | ICC_SRE_EL1_SRE);
@@ -277,20 +333,11 @@ static int init_v3(const struct fdt *f, int node, uint64_t cpu_affinity)
 	if (!(read_icc(icc_sre_el1) & ICC_SRE_EL1_SRE))
 		return -E_NODEV;
 
-	/* Groups off before ARE changes (IHI 0069, GICD_CTLR), then SPIs with ARE on. */
-	mmio_write32(gic.dist + GICD_CTLR, 0);
-	wait_dist();
-	mmio_write32(gic.dist + GICD_CTLR, GICD_CTLR_V3_ARE);
-	wait_dist();
-	init_spis(0, route);
-	mmio_write32(gic.dist + GICD_CTLR, GICD_CTLR_V3_ARE | GICD_CTLR_V3_GRP1);
-	wait_dist();
-
 	/* Wake the redistributor: it forwards nothing while ProcessorSleep is set, and
 	 * is awake once ChildrenAsleep reads 0 (IHI 0069, "Power management"). */
-	mmio_write32(gic.rd + GICR_WAKER,
-		     mmio_read32(gic.rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
-	while (mmio_read32(gic.rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
+	mmio_write32(c->rd + GICR_WAKER,
+		     mmio_read32(c->rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+	while (mmio_read32(c->rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
 		;
 	init_private_lines();
 
@@ -300,6 +347,45 @@ static int init_v3(const struct fdt *f, int node, uint64_t cpu_affinity)
 	write_icc(icc_igrpen1_el1, ICC_IGRPEN1_EL1_ENABLE);
 	isb();
 	return 0;
+}
+
+/* v3, the boot CPU: the distributor. reg holds GICD, then #redistributor-regions
+ * regions of redistributors, then GICC, GICH, GICV. */
+static int init_v3(const struct fdt *f, int node, uint64_t cpu_affinity)
+{
+	uint32_t regions = fdt_prop_u32(f, node, "#redistributor-regions", 1);
+	/* Route SPIs to this CPU: GICD_IROUTER takes MPIDR's affinity layout, IRM = 0. */
+	uint64_t route = cpu_affinity & 0xff00fffffful;
+
+	if (regions > GIC_MAX_REDIST_REGIONS)
+		return -E_NOTSUP;
+	for (uint32_t r = 0; r < regions; r++)
+		if (reg_entry(f, node, 1 + (int)r, &gic.redist[r].base, &gic.redist[r].size) < 0)
+			return -E_NODEV;
+	gic.redist_regions = regions;
+
+	/* Groups off before ARE changes (IHI 0069, GICD_CTLR), then SPIs with ARE on. */
+	mmio_write32(gic.dist + GICD_CTLR, 0);
+	wait_dist();
+	mmio_write32(gic.dist + GICD_CTLR, GICD_CTLR_V3_ARE);
+	wait_dist();
+	init_spis(0, route);
+	mmio_write32(gic.dist + GICD_CTLR, GICD_CTLR_V3_ARE | GICD_CTLR_V3_GRP1);
+	wait_dist();
+	return 0;
+}
+
+/* The calling CPU's part, on every CPU; then it may be sent SGIs. */
+static int init_this_cpu(uint64_t cpu_affinity)
+{
+	struct gic_cpu *c = this_cpu();
+	int err;
+
+	c->affinity = cpu_affinity;
+	err = gic.version == 3 ? init_cpu_v3(c) : init_cpu_v2(c);
+	if (!err)
+		__atomic_store_n(&c->ready, true, __ATOMIC_RELEASE);
+	return err;
 }
 
 int gic_init(const void *fdt, const char *compatible, uint64_t dist_base, uint64_t cpu_affinity)
@@ -323,9 +409,18 @@ int gic_init(const void *fdt, const char *compatible, uint64_t dist_base, uint64
 	gic.lines = lines < GIC_MAX_LINES ? lines : GIC_MAX_LINES;
 
 	err = gic.version == 3 ? init_v3(&f, node, cpu_affinity) : init_v2(&f, node);
+	if (!err)
+		err = init_this_cpu(cpu_affinity);
 	if (err)
 		gic.version = 0;
 	return err;
+}
+
+int gic_init_cpu(uint64_t cpu_affinity)
+{
+	if (gic.version == 0)
+		return -E_NODEV;
+	return init_this_cpu(cpu_affinity);
 }
 
 const char *gic_name(void)
@@ -341,21 +436,67 @@ unsigned int gic_lines(void)
 void gic_set_enabled(unsigned int intid, bool enabled)
 {
 	bool private = intid < GIC_SPI_BASE;
-	uintptr_t regs = private ? gic.private_regs : gic.dist;
 	uint32_t bit = 1u << (intid % 32);
+	unsigned long flags;
+	uintptr_t regs;
 
 	if (intid >= gic.lines)
 		return;
-	if (enabled) {
-		mmio_write32(regs + GICD_ISENABLER(intid), bit);
+	if (!private) {
+		if (enabled) {
+			mmio_write32(gic.dist + GICD_ISENABLER(intid), bit);
+			return;
+		}
+		/* Once the wait is over the line can no longer be signalled. */
+		mmio_write32(gic.dist + GICD_ICENABLER(intid), bit);
+		wait_dist();
 		return;
 	}
-	/* Once the wait is over the line can no longer be signalled. */
-	mmio_write32(regs + GICD_ICENABLER(intid), bit);
-	if (gic.version == 3 && private)
-		wait_redist();
-	else
-		wait_dist();
+	/* A private line: on this CPU now, on the others as they start. */
+	flags = arch_irq_save();
+	regs = private_regs();
+	if (enabled) {
+		__atomic_fetch_or(&gic.private_enabled, bit, __ATOMIC_RELEASE);
+		mmio_write32(regs + GICD_ISENABLER(intid), bit);
+	} else {
+		__atomic_fetch_and(&gic.private_enabled, ~bit, __ATOMIC_RELEASE);
+		mmio_write32(regs + GICD_ICENABLER(intid), bit);
+		if (gic.version == 3)
+			wait_redist(this_cpu()->rd);
+	}
+	arch_irq_restore(flags);
+}
+
+int gic_send_sgi(unsigned int cpu_index, unsigned int intid)
+{
+	const struct gic_cpu *c;
+	uint64_t a, sgi1r;
+
+	if (cpu_index >= NR_CPUS || intid >= GIC_SGI_COUNT)
+		return -E_INVAL;
+	c = &gic.cpus[cpu_index];
+	if (!__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
+		return -E_NODEV;
+	/* The sender's stores (the request the SGI announces) complete before the SGI
+	 * can be seen: a GICD write or a system register write is not ordered after
+	 * normal memory stores without a barrier. */
+	__asm__ volatile("dsb sy" ::: "memory");
+	if (gic.version == 2) {
+		/* A uniprocessor GIC has no target bits: the only CPU is the caller. */
+		mmio_write32(gic.dist + GICD_SGIR,
+			     c->v2_target
+				     ? (uint32_t)c->v2_target << GICD_SGIR_TARGETS_SHIFT | intid
+				     : GICD_SGIR_FILTER_SELF | intid);
+		return 0;
+	}
+	a = c->affinity;
+	sgi1r = MPIDR_AFF3(a) << ICC_SGI1R_AFF3_SHIFT |
+		(MPIDR_AFF0(a) / ICC_SGI1R_TARGETS) << ICC_SGI1R_RS_SHIFT |
+		MPIDR_AFF2(a) << ICC_SGI1R_AFF2_SHIFT | (uint64_t)intid << ICC_SGI1R_INTID_SHIFT |
+		MPIDR_AFF1(a) << ICC_SGI1R_AFF1_SHIFT | 1ull << (MPIDR_AFF0(a) % ICC_SGI1R_TARGETS);
+	write_icc(icc_sgi1r_el1, sgi1r);
+	isb();
+	return 0;
 }
 
 /* Acknowledge: the highest-priority pending interrupt becomes active and its IAR value

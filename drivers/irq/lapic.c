@@ -1,8 +1,12 @@
 /*
  * x86 local APIC, xAPIC mode: 32-bit registers at 16-byte strides in a 4 KiB page
  * (Intel SDM vol. 3A 11.4.1, table 11-1; the APIC chapter is 10 in older editions).
- * Just what one CPU needs: enabling it, EOI, the in-service test, the timer.
+ * Enabling it, EOI, the in-service test, the timer, and inter-processor interrupts.
+ * Every CPU sees its own local APIC at the same address: the functions act on the
+ * calling CPU's.
  */
+#include "errors.h"
+#include "ktime.h"
 #include "lapic.h"
 #include "mmio.h"
 
@@ -13,6 +17,8 @@
 #define LAPIC_SVR	    0x0f0		 /* spurious-interrupt vector register */
 #define LAPIC_ISR(n)	    (0x100 + 0x10 * (n)) /* in service, vectors 32n..32n+31 */
 #define LAPIC_LVT_CMCI	    0x2f0
+#define LAPIC_ICR_LOW	    0x300 /* writing it sends the IPI */
+#define LAPIC_ICR_HIGH	    0x310 /* destination, bits 31:24 */
 #define LAPIC_LVT_TIMER	    0x320
 #define LAPIC_LVT_THERMAL   0x330
 #define LAPIC_LVT_PERF	    0x340
@@ -33,6 +39,20 @@
 #define LVT_MASKED	       (1u << 16)
 #define LVT_TIMER_ONE_SHOT     (0u << 17)
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)
+
+/* Interrupt command register (SDM 11.6.1, figure 11-12): vector 7:0, delivery mode
+ * 10:8, destination mode bit 11 (0: physical, an APIC id), delivery status bit 12 (1:
+ * the previous IPI is not sent yet), level bit 14 (1: assert; INIT "de-assert" is for
+ * the 82489DX only), trigger bit 15 (0: edge), destination 63:56 (ICR_HIGH 31:24). */
+#define ICR_FIXED	 (0u << 8)
+#define ICR_INIT	 (5u << 8)
+#define ICR_STARTUP	 (6u << 8)
+#define ICR_PHYSICAL	 (0u << 11)
+#define ICR_SEND_PENDING (1u << 12)
+#define ICR_ASSERT	 (1u << 14)
+#define ICR_EDGE	 (0u << 15)
+#define ICR_DEST_SHIFT	 24
+#define ICR_IDLE_WAIT_NS (1000 * 1000) /* a sent IPI takes well under a microsecond */
 
 /* Divide configuration (SDM 11.5.4, figure 11-10): bits 3,1:0 = 0b0011 is "divide by
  * 16". The bus clock is 1 GHz under QEMU, so the timer counts at 62.5 MHz there. */
@@ -61,10 +81,19 @@ static bool any_in_service(void)
 
 void lapic_init(uintptr_t base, uint8_t spurious_vector)
 {
-	uint32_t max_lvt;
-
 	lapic_base = base;
-	max_lvt = VERSION_MAX_LVT(lapic_read(LAPIC_VERSION));
+	lapic_init_cpu(spurious_vector);
+}
+
+bool lapic_ready(void)
+{
+	return lapic_base != 0;
+}
+
+void lapic_init_cpu(uint8_t spurious_vector)
+{
+	uint32_t max_lvt = VERSION_MAX_LVT(lapic_read(LAPIC_VERSION));
+
 	lapic_write(LAPIC_SVR, SVR_ENABLE | spurious_vector);
 
 	/* Reset masks every LVT entry (SDM 11.4.7.1), but firmware may have used some.
@@ -134,4 +163,50 @@ void lapic_timer_start(uint32_t count)
 uint32_t lapic_timer_current(void)
 {
 	return lapic_read(LAPIC_TIMER_CURRENT);
+}
+
+/* Wait (bounded) until the ICR has sent what it was last given. */
+static int icr_wait_idle(void)
+{
+	uint64_t deadline = time_now_ns() + ICR_IDLE_WAIT_NS;
+
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_SEND_PENDING) {
+		if (time_now_ns() > deadline)
+			return -E_TIMEDOUT;
+	}
+	return 0;
+}
+
+/* The destination first: writing the low half sends (SDM 11.6.1). The caller has
+ * interrupts off, so no handler on this CPU writes the ICR between the two halves. */
+static int icr_send(uint32_t apic_id, uint32_t command)
+{
+	int err = icr_wait_idle();
+
+	if (err)
+		return err;
+	lapic_write(LAPIC_ICR_HIGH, apic_id << ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LOW, command);
+	return icr_wait_idle();
+}
+
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	if (apic_id > LAPIC_MAX_XAPIC_ID)
+		return -E_RANGE;
+	return icr_send(apic_id, ICR_FIXED | ICR_PHYSICAL | ICR_ASSERT | ICR_EDGE | vector);
+}
+
+int lapic_send_init(uint32_t apic_id)
+{
+	if (apic_id > LAPIC_MAX_XAPIC_ID)
+		return -E_RANGE;
+	return icr_send(apic_id, ICR_INIT | ICR_PHYSICAL | ICR_ASSERT | ICR_EDGE);
+}
+
+int lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	if (apic_id > LAPIC_MAX_XAPIC_ID)
+		return -E_RANGE;
+	return icr_send(apic_id, ICR_STARTUP | ICR_PHYSICAL | ICR_ASSERT | ICR_EDGE | page);
 }

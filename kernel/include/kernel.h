@@ -30,7 +30,7 @@ bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
 void tls_init(void);
 
 /* Run every compiled-in test suite, print KTAP; returns the number of failures. */
-int ktest_run_all(void);
+int ktest_run_all(const char *cmdline);
 
 extern const char kernel_version[];
 extern const char kernel_toolchain[];

@@ -23,7 +23,6 @@ QEMU_PACKAGE = qemu-system-misc
 QEMU_MACHINE = virt
 QEMU_CPU = rv64
 QEMU_MEM = 128M
-QEMU_SMP = 1
 QEMU_IMAGE = bin
 GDB_ARCH = riscv:rv64
 """

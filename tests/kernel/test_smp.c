@@ -354,8 +354,10 @@ static void crowds_spread_and_leave_nothing_behind(struct ktest *t)
 		}
 	}
 	KTEST_EXPECT_EQ(t, c.sum, (uint64_t)BATCH * BATCHES * CROWD_ROUNDS);
-	/* Every CPU took part: the shared queue reached them all. */
-	KTEST_EXPECT_EQ(t, c.seen_cpu, (1u << online()) - 1);
+	/* The shared queue spread them: more than one CPU took part. (Not necessarily all:
+	 * on a loaded host a guest CPU may not get to run while the others drain it.) */
+	if (online() > 1)
+		KTEST_EXPECT_GT(t, __builtin_popcount(c.seen_cpu), 1);
 	heap_stats(&after);
 	KTEST_EXPECT_EQ(t, pmm_free_pages(), pages);
 	KTEST_EXPECT_EQ(t, after.allocations, before.allocations);

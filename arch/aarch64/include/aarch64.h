@@ -124,6 +124,13 @@
 #define FP_STATE_Q    16
 #define FP_STATE_SIZE (16 + 32 * 16)
 
+/* What a secondary CPU's entry (secondary.S) finds at the address PSCI CPU_ON hands it
+ * in x0: struct aarch64_secondary_boot (smp.c), each field 8 bytes. */
+#define SECONDARY_BOOT_STACK_TOP 0
+#define SECONDARY_BOOT_TLS	 8
+#define SECONDARY_BOOT_INDEX	 16
+#define SECONDARY_BOOT_SIZE	 24
+
 /* Semihosting (Arm "Semihosting for AArch32 and AArch64"): the call is HLT #0xF000;
  * HLT #imm16 encodes as 0xd4400000 | imm16 << 5. */
 #define SEMIHOSTING_HLT_IMM  0xf000
@@ -178,6 +185,7 @@ extern uint64_t aarch64_boot_el;
 void psci_init(const void *fdt, char *desc, size_t size);
 void psci_system_off(void);
 long psci_system_reset(void);
+int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 
 /* An IRQ from the kernel itself (irq.c), called by aarch64_trap(). */
 void aarch64_interrupt(struct trap_frame *tf);

@@ -21,7 +21,12 @@
 
 /* Extended feature enable register (SDM 2.2.1, vol. 4 table 2-2). */
 #define MSR_EFER 0xc0000080
-#define EFER_LME (X86_UL(1) << 8) /* long mode enable; active once CR0.PG is set */
+#define EFER_LME (X86_UL(1) << 8)  /* long mode enable; active once CR0.PG is set */
+#define EFER_LMA (X86_UL(1) << 10) /* long mode active: set by the CPU, not by software */
+
+/* The GS segment's base in 64-bit mode (SDM vol. 4 table 2-2, IA32_GS_BASE): each CPU's
+ * points at its struct x86_cpu, so %gs-relative loads read the caller's own. */
+#define MSR_GS_BASE 0xc0000101
 
 /* RFLAGS (SDM vol. 1 3.4.3). */
 #define RFLAGS_IF (X86_UL(1) << 9) /* maskable interrupts enabled */
@@ -55,7 +60,8 @@
 #define SEG_FLAT(access, flags) ((0xf << 48) | 0xffff | ((access) << 40) | ((flags) << 52))
 #endif
 
-/* The kernel's GDT (entry.S). The TSS descriptor is 16 bytes and is filled in by C. */
+/* The kernel's GDT (entry.S). Each CPU runs on a copy of it in its struct x86_cpu,
+ * whose 16-byte TSS descriptor trap.c fills in; the original keeps that slot empty. */
 #define GDT_KERNEL_CS 0x08 /* 64-bit code */
 #define GDT_KERNEL_DS 0x10 /* data, for both modes */
 #define GDT_BOOT_CS32 0x18 /* 32-bit code, only for the PVH entry */
@@ -126,6 +132,7 @@
 /* CPUID (SDM vol. 2A, CPUID). */
 #define CPUID_FEATURES		   1
 #define CPUID1_EBX_APIC_ID_SHIFT   24	      /* initial local APIC id, EBX[31:24] */
+#define CPUID1_EDX_APIC		   (1u << 9)  /* there is a local APIC */
 #define CPUID1_ECX_TSC_DEADLINE	   (1u << 24) /* local APIC timer has TSC-deadline mode */
 #define CPUID1_ECX_HYPERVISOR	   (1u << 31) /* set by hypervisors (reserved on hardware) */
 #define CPUID_HYPERVISOR_BASE	   0x40000000 /* hypervisor signature leaf */
@@ -142,10 +149,56 @@
 #define APIC_BASE_ADDR_MASK X86_UL(0x000ffffffffff000)
 #define MSR_TSC_DEADLINE    0x6e0 /* IA32_TSC_DEADLINE (SDM 11.5.4.1) */
 
+/*
+ * Per-CPU data: NR_CPUS structs x86_cpu (smp.c), X86_CPU_SIZE bytes apart; the GS base
+ * of each CPU points at its own from the first instruction of C (entry.S, trampoline.S).
+ * The offsets below are the fields the assembly code uses (checked in smp.c).
+ */
+#define X86_CPU_INDEX	  0 /* uint32_t: arch_cpu_index() */
+#define X86_CPU_APIC_ID	  4 /* uint32_t: its local APIC id */
+#define X86_CPU_STACK_TOP 8 /* uint64_t: first stack of a CPU being started, else 0 */
+#define X86_CPU_SIZE	  256
+
+/* The page below 1 MiB that a STARTUP IPI names (SDM vol. 3A, "MP Initialization";
+ * the vector is the page number): trampoline.S's real-mode start is copied there. Low
+ * RAM that nothing else uses on a PC; boot.c and boot_uboot.c reserve it. */
+#define X86_TRAMPOLINE_PA 0x8000
+
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch.h"
 #include "boot_info.h"
+#include "smp.h"
+
+/* 64-bit TSS (SDM 8.7, figure 8-11). In long mode it only holds stack pointers: RSP0-2
+ * for privilege changes (none yet: no user mode) and the interrupt stack table. */
+struct x86_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7]; /* IST slot n is ist[n - 1] */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base; /* offset of the I/O bitmap; past the limit: none */
+} __attribute__((packed));
+
+/* What each CPU has of its own: GS base points here. */
+struct x86_cpu {
+	uint32_t index;	    /* X86_CPU_INDEX */
+	uint32_t apic_id;   /* X86_CPU_APIC_ID */
+	uint64_t stack_top; /* X86_CPU_STACK_TOP */
+	uint64_t gdt[GDT_ENTRIES];
+	struct x86_tss tss;
+} __attribute__((aligned(X86_CPU_SIZE)));
+
+extern struct x86_cpu x86_cpus[NR_CPUS];
+
+/* The calling CPU's struct x86_cpu. */
+static inline struct x86_cpu *x86_this_cpu(void)
+{
+	return &x86_cpus[arch_cpu_index()];
+}
 
 /* The stack layout idt.S builds on every exception: general registers (pushed by the
  * stub, last pushed first), vector and error code (pushed by the stub, or the CPU for
@@ -161,11 +214,14 @@ struct trap_frame {
 /* Entry stubs of all 256 vectors (idt.S), indexed by vector. */
 extern const uint64_t x86_vector_stubs[X86_NUM_VECTORS];
 
-/* The GDT of entry.S; trap.c writes the TSS descriptor into it. */
+/* The GDT of entry.S, which every CPU starts on (its TSS slot stays empty). */
 extern uint64_t x86_gdt[GDT_ENTRIES];
 
-/* Build the TSS and IDT and load them (trap.c). */
+/* Build the IDT, then x86_trap_init_cpu() for the boot CPU (trap.c). */
 void x86_trap_init(void);
+/* Load the calling CPU's own GDT (a copy of x86_gdt with its TSS), its TSS with its
+ * interrupt stacks, and the IDT. */
+void x86_trap_init_cpu(struct x86_cpu *c);
 
 /* C entry, called by entry.S in long mode with the PVH start info's physical address. */
 __attribute__((noreturn)) void x86_boot(uint64_t start_info_pa);
@@ -223,6 +279,14 @@ void x86_interrupt(struct trap_frame *tf);
 /* The TSC and the local APIC timer (tsc.c): calibrate, then set the timer up (masked) on
  * vector. After lapic_init(). */
 void x86_timer_init(uint8_t vector, uint64_t acpi_rsdp);
+/* On another CPU: its local APIC timer set up (masked) as the boot CPU's, in the same
+ * mode, with the boot CPU's calibration. */
+void x86_timer_init_cpu(uint8_t vector);
+
+/* SMP (smp.c): reserve the trampoline page in bi's memory map, before the boot code adds
+ * reservations of its own that cover it. The entry of a started CPU (trampoline.S). */
+void x86_smp_reserve_trampoline(struct boot_info *bi);
+__attribute__((noreturn)) void x86_secondary_boot(struct x86_cpu *c);
 
 static inline uint8_t inb(uint16_t port)
 {
