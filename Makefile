@@ -266,7 +266,11 @@ common-cppflags := -nostdinc $(addprefix -isystem ,$(cc-include)) \
 common-cflags := -std=gnu11 -ffreestanding -fno-common -fno-stack-protector \
 	-fno-pie -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
-	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g)
+	$(opt-flag-y) $(if $(CONFIG_DEBUG_INFO),-g) \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+# No .eh_frame (the linker scripts discard it): with -g the compilers then write the
+# call frame information to .debug_frame instead, which GDB unwinds with and which is
+# not loaded. Without it GDB guesses frames from prologues, wrongly on aarch64/x86_64.
 # Assembly gets line information too, except with clang 14, whose integrated assembler
 # writes the build directory into it whatever -f*-prefix-map says (a reproducibility
 # bug): LLVM builds keep the assembly's symbols but no DWARF for it.

@@ -279,6 +279,8 @@ static void switch_to_next(void)
 	c->switched_at = now;
 	if (prev->state == THREAD_DEAD && prev->detached)
 		c->dead = prev;
+	if (prev == c->idle)
+		prev->state = THREAD_READY; /* on no queue: it runs when they are empty */
 	next->state = THREAD_RUNNING;
 	next->cpu = cpu_index(c);
 	next->switches++;

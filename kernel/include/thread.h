@@ -45,7 +45,7 @@
 #define WAIT_FOREVER UINT64_MAX
 
 enum thread_state {
-	THREAD_READY,	 /* on a run queue */
+	THREAD_READY,	 /* on a run queue (an idle thread: on none, runs when they are empty) */
 	THREAD_RUNNING,	 /* on a CPU */
 	THREAD_BLOCKED,	 /* on a wait queue */
 	THREAD_SLEEPING, /* waiting for its timer only */

@@ -2,9 +2,12 @@
 the printk ring, checked against the kernel's own kernel/logbuf.c compiled for the host.
 A driver appends records of every length (empty, padded, truncated, wrapping around the
 ring's end many times) and dumps the ring with what logbuf_read() returns; parse_log()
-must find exactly those records, and must stop, saying why, at a damaged one."""
+must find exactly those records, and must stop, saying why, at a damaged one. And kbt's
+one per-arch fact, the register a context switch returns through, must exist for every
+target's GDB architecture and name a member of that arch's struct switch_frame."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +16,9 @@ import unittest
 
 SRCTREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRCTREE, "tools", "gdb"))
+sys.path.insert(0, os.path.join(SRCTREE, "tools"))
 import refkernel  # noqa: E402
+import target as targetlib  # noqa: E402
 
 # Includes logbuf.c itself, so that struct record_header (local to it) can be described.
 DRIVER = r"""
@@ -204,6 +209,24 @@ class FormatTest(unittest.TestCase):
         self.assertEqual([refkernel.human_size(n) for n in
                           (300, 1024, 512 << 10, 128 << 20, 1 << 30, 3 << 19)],
                          ["300 bytes", "1 KiB", "512 KiB", "128 MiB", "1 GiB", "1.5 MiB"])
+
+
+class SwitchFrameTest(unittest.TestCase):
+    def test_every_target_has_a_return_register_in_its_switch_frame(self):
+        targets = targetlib.all_targets(SRCTREE)
+        self.assertGreaterEqual({t.arch for t in targets}, {"riscv64", "aarch64", "x86_64"})
+        for t in targets:
+            arch = t["GDB_ARCH"]
+            self.assertIn(arch, refkernel.RETURN_REGISTER,
+                          f"{t.arch}/{t.name}: kbt knows no return register for {arch}")
+            header = os.path.join(SRCTREE, "arch", t.arch, "include", "switch_frame.h")
+            with open(header, encoding="utf-8") as f:
+                body = re.search(r"struct switch_frame \{(.*?)\};", f.read(), re.S)
+            self.assertIsNotNone(body, f"{header} defines no struct switch_frame")
+            members = re.findall(r"\b(\w+)\s*[,;\[]", re.sub(r"/\*.*?\*/", "", body.group(1),
+                                                          flags=re.S))
+            self.assertIn(refkernel.RETURN_REGISTER[arch], members,
+                          f"{header}: no member for the return register")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 in kmain with a sane backtrace (the same commands `make debug` / `make gdb` use), and the
 kernel-aware commands of tools/gdb/refkernel.py read the kernel's real state: each is
 checked against what the kernel itself printed on its console, the .config the image was
-built from and the command line QEMU passed."""
+built from and the command line QEMU passed. The thread commands (kthreads, kbt) are
+checked in a scene of blocked and running threads the test image sets up."""
 
 import os
 import re
@@ -13,6 +14,7 @@ import subprocess
 import tempfile
 import time
 
+import ktap
 import qemu
 
 MARK = "@@ refkernel-test "
@@ -32,12 +34,13 @@ def _skip_without_dwarf(ctx):
         raise ctx.Skip("the kernel commands read DWARF types: CONFIG_DEBUG_INFO is off")
 
 
-def _gdb_argv(ctx, qemu_argv, commands):
+def _gdb_argv(ctx, qemu_argv, commands, pipe=None):
     """`make gdb`'s setup connected through a pipe (no port), in batch mode. Each entry of
     commands is a gdb command; the output of the ones given as ("out", cmd) is marked, so
-    that _sections() can tell them apart."""
-    argv = qemu.gdb_argv(ctx.target, ctx.objtree, "| exec " + shlex.join(qemu_argv),
-                         lz4=ctx.lz4)
+    that _sections() can tell them apart. pipe: the shell command gdb runs for the
+    connection (default: exec QEMU)."""
+    remote = "| " + (pipe or "exec " + shlex.join(qemu_argv))
+    argv = qemu.gdb_argv(ctx.target, ctx.objtree, remote, lz4=ctx.lz4)
     argv.append("-batch")
     for cmd in commands:
         if isinstance(cmd, tuple):
@@ -49,8 +52,9 @@ def _gdb_argv(ctx, qemu_argv, commands):
 
 def _kill_gdb(proc):
     """Kill gdb and the QEMU it started. gdb runs a pipe's command in a session of its
-    own, which would outlive gdb: QEMU is killed first, by pid, so that gdb (its parent)
-    sees the connection close and reaps it; then gdb."""
+    own, which would outlive gdb: that command's process group (QEMU, or a shell and
+    its QEMU) is killed first, so that gdb (its parent) sees the connection close and
+    reaps it; then gdb."""
     children = []
     for task in os.listdir(f"/proc/{proc.pid}/task") if proc.poll() is None else []:
         try:
@@ -60,8 +64,13 @@ def _kill_gdb(proc):
             pass
     for pid in children:
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
+            with open(f"/proc/{pid}/stat") as f:
+                pgrp = int(f.read().rsplit(")", 1)[1].split()[2])
+            if pgrp == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
             pass
     try:
         proc.wait(timeout=2)
@@ -118,7 +127,7 @@ def _assert_in_order(needles, haystack, what):
         try:
             pos = haystack.index(needle, pos) + 1
         except ValueError:
-            raise AssertionError(f"{what}: {needle!r} missing or out of order; kdmesg has "
+            raise AssertionError(f"{what}: {needle!r} missing or out of order; found "
                                  f"{haystack[max(0, pos - 2):pos + 3]} around there")
 
 
@@ -228,8 +237,11 @@ def test_gdb_kernel_commands(ctx):
     boot_rows = [row for row in rows if len(row) > 2 and row[2] == "*"]
     assert len(boot_rows) == 1 and int(boot_rows[0][1], 16) == boot_id, \
         f"kcpus boot CPU is not id {boot_id}: {out['kcpus']}"
-    assert "<shell_run>" in boot_rows[0] and boot_rows[0][-2] == "0", \
+    assert "<shell_run>" in boot_rows[0] and boot_rows[0][-3] == "0", \
         f"kcpus boot CPU not in shell_run at nesting 0: {boot_rows[0]}"
+    # The shell runs in the boot context, the thread "main" (kernel/thread.c).
+    assert boot_rows[0][0] == "0" and boot_rows[0][-1].startswith("main["), \
+        f"kcpus: the boot CPU is not index 0 running main: {boot_rows[0]}"
 
     # kirqs: the timer and, when it receives by interrupt, the console on its line.
     irqs = {row[2]: row for row in (line.split() for line in out["kirqs"][2:-1])}
@@ -318,3 +330,167 @@ def test_gdb_kdmesg_after_panic(ctx):
         f"the panic message is not at level 0 (emergency): {out['kdmesg'][-3:]}"
     boot = [line for line in out["kcpus"] if " * " in line]
     assert boot and "<arch_poweroff" in boot[0], f"kcpus: {out['kcpus']}"
+
+
+# The scene tests/kernel/test_gdb_target.c sets up. The backtraces are checked for
+# calls between files, calls through pointers and the probe (kept out of line): frames
+# that do not depend on one compiler's inlining.
+PROBE = "gdb_probe_hit"
+
+
+def _frame_names(lines):
+    """Function names of backtrace lines, gdb's own (`#3  0x... in f (...) at`, `#4  f
+    (...)`) or kthreads' (`#1  0x... in f [inlined] at`), innermost first."""
+    names = []
+    for line in lines:
+        m = re.match(r"\s*#\d+\s+(?:0x[0-9a-f]+ in )?([A-Za-z_][\w.]*)", line)
+        if m:
+            names.append(m.group(1))
+    return names
+
+
+def _assert_chain(names, chain, what):
+    """chain appears in names in this order, chain[0] first of all."""
+    assert names and names[0] == chain[0], \
+        f"{what}: innermost frame is not {chain[0]}: {names}"
+    _assert_in_order(chain, names, what)
+
+
+def _kthreads(lines):
+    """kthreads' rows as {id: (current mark, name, state, prio, cpu, where, frames)}."""
+    rows, last = {}, None
+    for line in lines:
+        m = re.match(r"^([* ]) +(\d+)  (\S+) +(\w+) +(\d+) +(\d+)  (.*)$", line)
+        if m:
+            last = int(m.group(2))
+            rows[last] = (m.group(1) == "*", m.group(3), m.group(4), int(m.group(5)),
+                          int(m.group(6)), m.group(7), [])
+        elif last is not None and line.startswith("      "):
+            rows[last][6].append(line)
+    return rows
+
+
+def _printed(out, what):
+    m = re.match(r"\$\d+ = (.*)$", out[0] if out else "")
+    assert m, f"{what}: no value printed: {out}"
+    return m.group(1)
+
+
+def test_gdb_threads(ctx):
+    """Stopped in a function of a secondary thread: its backtrace names it, the thread's
+    entry and thread_start; kthreads lists exactly the threads (ids, names, states,
+    priorities, CPUs) the kernel printed just before, each with its own backtrace; kbt
+    shows a blocked thread's call chain (by name, by an expression giving its id, by a
+    struct thread pointer) and gives the live registers back; detached while kbt is in
+    effect, the kernel runs on and powers off with its pass status."""
+    _skip_if_console_driven(ctx)
+    _skip_without_dwarf(ctx)
+    with tempfile.TemporaryDirectory(prefix="refkernel-gdb-") as tmp:
+        log = os.path.join(ctx.objtree, "gdb-threads-console.log")
+        status = os.path.join(tmp, "status")
+        argv = ctx.qemu_argv(append=ctx.args.append, serial=f"file:{log}") + \
+            ["-S", "-gdb", "stdio"]
+        # At detach gdb closes the pipe and waits for its command, but after 5 s it
+        # sends a SIGTERM: the shell ignores it and waits for QEMU (still bounded by
+        # the timeout below), then leaves QEMU's exit code where the test reads it.
+        pipe = f"trap '' TERM; {shlex.join(argv)}; echo $? > {shlex.quote(status)}"
+        gdb = _gdb_argv(ctx, argv, [
+            f"break {PROBE}", "continue", ("out", "bt 4"), ("out", "p/x $sp"),
+            ("out", "p/x $pc"), ("out", "kthreads 10"), ("out", "kcpus"),
+            ("out", "kbt gdb-blocked"), ("out", "bt 10"),
+            ("out", "frame function blocked_thread"), ("out", "p g->blocked->name"),
+            ("out", "kbt reset"), ("out", "p/x $sp"), ("out", "p/x $pc"), ("out", "bt 1"),
+            ("out", "kbt gdb_target.creator"), ("out", "bt 12"),
+            ("out", "kbt gdb_target.blocked->id"), ("out", "bt 10"),
+            "delete", ("out", "detach")], pipe=pipe)
+        stdout, stderr = _run_gdb(gdb, ctx.timeout)
+        try:
+            with open(status, encoding="utf-8") as f:
+                rc = int(f.read())
+        except (OSError, ValueError):
+            rc = None
+    assert f"Breakpoint 1, {PROBE}" in stdout, \
+        f"did not stop in {PROBE}:\n{stdout[-600:]}\n{stderr[-600:]}"
+    # Some commands run twice ("p/x $sp", "bt 10"): the outputs are taken in order.
+    ordered = []
+    for line in stdout.splitlines():
+        if line.startswith(MARK):
+            ordered.append((line[len(MARK):], []))
+        elif ordered:
+            ordered[-1][1].append(line)
+    out = [lines for _, lines in ordered]
+    assert len(out) == 18, f"gdb ran {len(out)} of 18 marked commands:\n{stdout[-600:]}"
+    (live_bt, sp0, pc0, kthreads, kcpus, kbt_blocked, blocked_bt, frame, local_name,
+     reset, sp1, pc1, bt_after, kbt_creator, creator_bt, kbt_id, id_bt, detach) = out
+    entry = ["probe_thread", "thread_start"]
+    blocked_chain = ["wait_queue_wait_locked", "sem_down", "blocked_thread", "thread_start"]
+
+    # The live CPU: the probe, called by its thread's entry, called by thread_start.
+    _assert_chain(_frame_names(live_bt), [PROBE] + entry, "live backtrace")
+
+    # kthreads against the list the probe printed (thread_list()) just before the stop.
+    with open(log, encoding="utf-8", errors="replace") as f:
+        console = f.read().replace("\r\n", "\n")
+    kernel_view = {int(m.group(1)): (m.group(2), m.group(3), int(m.group(4)), int(m.group(5)))
+                   for m in re.finditer(r"# gdb-target: thread (\d+) (\S+) (\w+) prio (\d+) "
+                                        r"cpu (\d+)", console)}
+    assert kernel_view, f"the kernel printed no thread list: {console[-400:]!r}"
+    rows = _kthreads(kthreads)
+    assert {i: r[1:5] for i, r in rows.items()} == kernel_view, \
+        f"kthreads differs from the kernel's thread list:\n{kthreads}\nkernel: {kernel_view}"
+    by_name = {r[1]: (i, r) for i, r in rows.items()}
+    probe_id, probe = by_name["gdb-probe"]
+    blocked_id, blocked = by_name["gdb-blocked"]
+    _, creator = by_name["main"]
+    assert probe[0] and "current on CPU" in probe[5], f"kthreads: probe not current: {probe}"
+    assert not blocked[0] and not creator[0], \
+        f"kthreads: a blocked thread is marked current: {blocked} {creator}"
+    _assert_chain(_frame_names(probe[6]), [PROBE] + entry, "kthreads, gdb-probe")
+    _assert_in_order(blocked_chain, _frame_names(blocked[6]), "kthreads, gdb-blocked")
+    _assert_in_order(["thread_join", "probe_sees_the_scene"], _frame_names(creator[6]),
+                     "kthreads, main")
+
+    # kcpus: the probe is the current thread of exactly one CPU, the blocked ones of none.
+    cpu_threads = [line.split()[-1] for line in kcpus[1:]]
+    assert cpu_threads.count(f"gdb-probe[{probe_id}]") == 1 and \
+        f"gdb-blocked[{blocked_id}]" not in cpu_threads, f"kcpus: {kcpus}"
+
+    # kbt by name: the blocking call chain; frame and locals work in it.
+    assert kbt_blocked and \
+        kbt_blocked[0].startswith(f"kbt: thread {blocked_id} (gdb-blocked)"), \
+        f"kbt gdb-blocked: {kbt_blocked}\n{stderr[-600:]}"
+    _assert_in_order(blocked_chain, _frame_names(blocked_bt), "kbt gdb-blocked, bt")
+    assert _frame_names(frame)[:1] == ["blocked_thread"], f"frame function: {frame}"
+    assert '"gdb-blocked"' in _printed(local_name, "p g->blocked->name in blocked_thread"), \
+        f"a local of the switched-to thread's frame: {local_name}"
+
+    # kbt reset: exactly the live registers again.
+    assert reset and reset[0].startswith("kbt: live registers back"), f"kbt reset: {reset}"
+    assert (_printed(sp1, "sp"), _printed(pc1, "pc")) == \
+        (_printed(sp0, "sp"), _printed(pc0, "pc")), \
+        f"sp/pc after kbt reset {sp1} {pc1}, before kbt {sp0} {pc0}"
+    assert _frame_names(bt_after)[:1] == [PROBE], f"bt after kbt reset: {bt_after}"
+
+    # kbt by a struct thread pointer and by an expression giving an id.
+    _assert_in_order(["thread_join", "probe_sees_the_scene"], _frame_names(creator_bt),
+                     f"kbt gdb_target.creator ({kbt_creator[:1]}), bt")
+    assert kbt_id and kbt_id[0].startswith(f"kbt: thread {blocked_id} "), \
+        f"kbt by id: {kbt_id}"
+    _assert_in_order(blocked_chain, _frame_names(id_bt), "kbt by id, bt")
+
+    # Detached with kbt in effect: the hook restored the live registers first, and the
+    # kernel finished its tests as if it had never stopped.
+    assert any("live registers back before resuming" in line for line in detach), \
+        f"detach did not restore the live registers: {detach}"
+    parser = ktap.KtapParser()
+    for line in _kernel_lines(console):
+        parser.feed(line)
+    problems = parser.finish()
+    failed = [r.path for r in parser.results if r.status == "fail"]
+    assert not problems and not failed, \
+        f"the kernel did not finish its tests after the detach: {problems} {failed}"
+    assert "gdb_target.probe_sees_the_scene" in \
+        [r.path for r in parser.results if r.status == "pass"], \
+        "gdb_target.probe_sees_the_scene did not pass"
+    assert rc is not None and qemu.exit_status(ctx.target, rc) == 0 and \
+        "# ktest: PASS" in console, f"QEMU exit code {rc}: not the kernel's pass status"

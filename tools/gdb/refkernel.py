@@ -5,12 +5,19 @@
                     kernel stopped anywhere, including after a panic
   kconfig [TEXT]    the .config built into the image (CONFIG_IKCONFIG: the NUL-terminated
                     `kernel_config`), or only its lines that contain TEXT
-  kcpus             one line per CPU the kernel knows (boot_info.cpu_ids): hardware id,
-                    boot CPU mark, the matching QEMU vCPU's pc and sp, interrupt nesting
-                    and interrupts taken
+  kcpus             one line per CPU the kernel knows (boot_info.cpu_ids): the kernel's
+                    index for it, hardware id, boot CPU mark, the matching QEMU vCPU's
+                    pc and sp, interrupt nesting and interrupts taken, and the thread
+                    the scheduler runs there (cpus[].current)
   kirqs             the interrupt controller and every requested line with its name,
                     handler and count (kernel/irq.c), like the shell's `irqs`
   kbootinfo         the struct boot_info the arch handed to kmain()
+  kthreads [N]      every thread (all_threads): id, name, state, priority, CPU, and a
+                    backtrace of at most N frames: the current one of each CPU from its
+                    vCPU's live registers, the others from their saved context
+  kbt ID|NAME|EXPR  load a switched-out thread's saved registers into the selected vCPU
+                    so that bt, frame, info locals work on it; `kbt` / `kbt reset` put
+                    the live ones back (and the resume commands do so first)
 
 kconfig, kbootinfo and kirqs also work on kernel.elf alone, without QEMU (they then show
 the image's initial data): `gdb-multiarch -x tools/gdb/kernel.gdb -ex kconfig kernel.elf`.
@@ -22,14 +29,16 @@ changes what these commands read, not what they believe. Statics are looked up i
 file that defines a known global function (`nesting` in the file of irq_dispatch()), so
 a static of the same name elsewhere (arch/*/irq.c has its own `chip`) is never taken.
 
-Future work, deliberately not registered until the kernel has what they need:
-  kthreads, kbt     the thread list and each thread's backtrace from its saved context:
-                    need the scheduler's thread structure and the arch's saved-register
-                    layout (threads/SMP issue)
+A switched-out thread's registers are where arch_context_switch left them: its saved
+sp points at a struct switch_frame (arch/<arch>/include/switch_frame.h), whose members
+are named after the registers they hold; the only per-arch fact here is which register
+`ret` jumps through (RETURN_REGISTER). Per-CPU figures are indexed like the kernel's own
+per-CPU arrays, by the kernel's CPU index (arch_cpu_index(); 0 is the boot CPU, the
+others as kernel/smp.c started them, matched to vCPUs through their hardware ids).
+
+Future work, deliberately not registered until the kernel has what it needs:
   kpte ADDR         walk the page tables for a virtual address: needs the kernel's
                     page-table root and per-arch PTE formats (paging issue)
-Per-CPU state: kcpus reads interrupt nesting and totals from kernel/irq.c's irq_cpus[],
-indexed by the kernel's CPU index, which kernel/smp.c's cpus[] maps to hardware ids.
 
 The pure-Python parts (parse_log, format_records) import without gdb, for
 tests/host/test_gdb_helpers.py.
@@ -267,27 +276,15 @@ def find_boot_info():
 
 
 def irq_state():
-    """kernel/irq.c's statics (file of irq_dispatch())."""
-    return {name: file_static(name, "irq_dispatch")
-            for name in ("descs", "chip", "irq_cpus", "spurious")}
-
-
-def cpu_index_of(hwid, boot):
-    """The kernel's CPU index (kernel/smp.c cpus[], file of smp_init()) of the CPU with
-    hardware id hwid: 0 for the boot CPU, the others once smp_init() started them.
-    None for a CPU the kernel has not started."""
-    if hwid == boot:
-        return 0
-    for i, c in enumerate(array_items(file_static("cpus", "smp_init"))):
-        if i and bool(c["online"]) and int(c["hw_id"]) == hwid:
-            return i
-    return None
-
-
-def per_cpu_field(irq, index, field):
-    """One CPU's field of kernel/irq.c's irq_cpus[] (indexed by CPU index), or None."""
-    items = array_items(irq["irq_cpus"])
-    return None if index is None or index >= len(items) else int(items[index][field])
+    """kernel/irq.c's statics (file of irq_dispatch()): descs, chip, spurious, and each
+    CPU's figures as {kernel CPU index: (nesting, total)} from irq_cpus[] (indexed like
+    every per-CPU array, by arch_cpu_index())."""
+    state = {name: file_static(name, "irq_dispatch")
+             for name in ("descs", "chip", "spurious")}
+    state["cpus"] = {i: (int(c["nesting"]), int(c["total"]))
+                     for i, c in enumerate(array_items(file_static("irq_cpus",
+                                                                   "irq_dispatch")))}
+    return state
 
 
 def vcpu_registers(cpu_ids):
@@ -326,6 +323,284 @@ def vcpu_registers(cpu_ids):
         if frame is not None:
             frame.select()
     return out
+
+
+# --- Threads (kernel/thread.c) and their saved registers (arch/<arch>/switch_frame.h) --
+
+THREAD_ANCHOR = "thread_create"     # a global function of kernel/thread.c
+FRAME_ANCHOR = "arch_context_init"  # of arch/<arch>/thread.c, which uses struct switch_frame
+SMP_ANCHOR = "smp_init"             # of kernel/smp.c (kmain calls it)
+MAX_THREADS = 1 << 20               # a bound on walking a list that memory corruption broke
+DEFAULT_FRAMES = 8                  # kthreads' backtrace depth
+WRITE_BACKTRACE_LIMIT = 256         # frames gdb may walk while kbt writes a register
+
+# The register that arch_context_switch's final `ret` jumps through: a switched-out
+# thread resumes at the value its switch frame holds for it (on x86_64 the frame's
+# return address, popped into rip). Everything else is read from struct switch_frame.
+RETURN_REGISTER = {"riscv:rv64": "ra", "aarch64": "x30", "i386:x86-64": "rip"}
+
+
+def field_offset(struct_type, name):
+    """The byte offset of a member, from the DWARF."""
+    for f in struct_type.strip_typedefs().fields():
+        if f.name == name:
+            return f.bitpos // 8
+    raise gdb.GdbError(f"{struct_type} has no member {name!r} in the debug info")
+
+
+class KThread:
+    """A struct thread as read at one moment; on_cpu is the index of the CPU whose
+    cpus[].current it is, or None."""
+
+    def __init__(self, value, on_cpu=None):
+        self.addr = int(value.address)
+        self.id = int(value["id"])
+        self.name = string_of(value["name"])
+        # enum thread_state THREAD_BLOCKED -> "blocked", as thread_state_name() says.
+        state = str(value["state"])
+        self.state = state[len("THREAD_"):].lower() if state.startswith("THREAD_") else state
+        self.prio = int(value["prio"])
+        self.cpu = int(value["cpu"])
+        self.sp = int(value["sp"])
+        self.stack_lo = int(value["stack_base"])
+        self.stack_hi = self.stack_lo + int(value["stack_size"])
+        self.on_cpu = on_cpu
+
+    def label(self):
+        return f"thread {self.id} ({self.name})"
+
+
+def thread_at(addr, on_cpu=None):
+    thread_type = file_type("struct thread", THREAD_ANCHOR)
+    return KThread(gdb.Value(addr).cast(thread_type.pointer()).dereference(), on_cpu)
+
+
+def current_threads():
+    """{kernel CPU index: the KThread cpus[index].current names} (thread.c's cpus[]: one
+    entry per possible CPU, current NULL on those not running the scheduler)."""
+    out = {}
+    for index, c in enumerate(array_items(file_static("cpus", THREAD_ANCHOR))):
+        addr = int(c["current"])
+        if addr:
+            out[index] = thread_at(addr, index)
+    return out
+
+
+def read_threads():
+    """Every thread on all_threads, in list order, and the current ones by CPU index."""
+    head = file_static("all_threads", THREAD_ANCHOR)
+    thread_type = file_type("struct thread", THREAD_ANCHOR)
+    offset = field_offset(thread_type, "all_node")
+    current = current_threads()
+    cpu_of = {t.addr: index for index, t in current.items()}
+    head_addr = int(head.address)
+    threads, node = [], int(head["next"])
+    while node != head_addr:
+        if node == 0 or len(threads) >= MAX_THREADS:
+            raise gdb.GdbError(f"all_threads is broken after {len(threads)} threads "
+                               f"(next pointer {node:#x})")
+        addr = node - offset
+        value = gdb.Value(addr).cast(thread_type.pointer()).dereference()
+        threads.append(KThread(value, cpu_of.get(addr)))
+        node = int(value["all_node"]["next"])
+    return threads, current
+
+
+def kernel_cpu_hwids(boot_hwid):
+    """{kernel CPU index: hardware id}: index 0 is the boot CPU (the arch contract);
+    the others as kernel/smp.c started them (its cpus[index].hw_id, once online). A
+    kernel without smp.c runs on the boot CPU only."""
+    out = {0: boot_hwid}
+    if gdb.lookup_global_symbol(SMP_ANCHOR) is None:
+        return out
+    for index, c in enumerate(array_items(file_static("cpus", SMP_ANCHOR))):
+        if index > 0 and bool(c["online"]):
+            out[index] = int(c["hw_id"])
+    return out
+
+
+def gdb_threads_by_cpu():
+    """{kernel CPU index: gdb thread number of its QEMU vCPU}."""
+    bi, _, _ = find_boot_info()
+    ids = [int(v) for v in array_items(bi["cpu_ids"], bi["cpu_count"])]
+    boot = int(bi["boot_cpu_id"])
+    if not ids:                     # boot_info not filled in: one CPU, the first vCPU
+        ids = [boot]
+    regs = vcpu_registers(ids)
+    return {index: regs[hwid][0] for index, hwid in kernel_cpu_hwids(boot).items()
+            if hwid in regs}
+
+
+def gdb_thread(num):
+    for t in gdb.selected_inferior().threads():
+        if t.num == num:
+            return t
+    raise gdb.GdbError(f"no gdb thread {num}")
+
+
+def switch_registers(t):
+    """[(register, value)] that put a switched-out thread back where it stopped, as
+    arch_context_switch would resume it: every member of its struct switch_frame named
+    after an integer register of this architecture, sp just above the frame, pc at the
+    return register's value. Padding and FP/SIMD members (aarch64 d8-d15) are not
+    loaded: gdb would read them as numbers, and kernel code keeps nothing there."""
+    frame_type = file_type("struct switch_frame", FRAME_ANCHOR)
+    size = frame_type.sizeof
+    if not t.stack_lo <= t.sp <= t.stack_hi - size:
+        raise gdb.GdbError(f"{t.label()}: saved sp {t.sp:#x} is not inside its stack "
+                           f"[{t.stack_lo:#x}, {t.stack_hi:#x}): no saved context there")
+    arch = gdb.newest_frame().architecture().name()
+    ret = RETURN_REGISTER.get(arch)
+    if ret is None:
+        raise gdb.GdbError(f"kbt does not know how {arch} returns from a context switch")
+    frame = gdb.Value(t.sp).cast(frame_type.pointer()).dereference()
+    newest = gdb.newest_frame()
+    regs = []
+    for f in frame_type.strip_typedefs().fields():
+        try:
+            code = newest.read_register(f.name).type.strip_typedefs().code
+        except ValueError:          # not a register: padding
+            continue
+        if code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_PTR):
+            regs.append((f.name, int(frame[f.name])))
+    if ret not in [name for name, _ in regs]:
+        raise gdb.GdbError(f"struct switch_frame has no member {ret!r} for the resume pc")
+    regs += [("sp", t.sp + size), ("pc", dict(regs)[ret])]
+    return regs
+
+
+class RegisterView:
+    """kbt's one piece of state: whose saved registers the selected vCPU shows instead
+    of its own, and the live values to put back. gdb writes registers straight into
+    QEMU's vCPU, so the live values must be back before the vCPU runs again: the
+    resume commands are hooked (install_resume_hooks) and call restore() first."""
+
+    def __init__(self):
+        self.vcpu = None        # the gdb thread whose registers were replaced
+        self.live = None        # [(register, value)] to put back
+        self.showing = None     # the KThread shown
+
+    def active(self):
+        return self.vcpu is not None
+
+    @staticmethod
+    def _write(regs):
+        # After each write gdb looks for the frame the register belonged to, walking
+        # outwards. Where an unwinder goes round in circles (gdb's aarch64 prologue
+        # analysis, when the image has no CFI) that walk never ends: bound it.
+        limit = gdb.parameter("backtrace limit")
+        gdb.execute(f"set backtrace limit {WRITE_BACKTRACE_LIMIT}", to_string=True)
+        try:
+            gdb.newest_frame().select()     # a register of frame 0, not a saved slot
+            for name, value in regs:
+                gdb.execute(f"set ${name} = {value:#x}", to_string=True)
+        finally:
+            gdb.execute(f"set backtrace limit {limit or 'unlimited'}", to_string=True)
+
+    def show(self, t):
+        regs = switch_registers(t)
+        if self.vcpu is None:
+            newest = gdb.newest_frame()
+            self.live = [(name, int(newest.read_register(name))) for name, _ in regs]
+            self.vcpu = gdb.selected_thread()
+        elif gdb.selected_thread() != self.vcpu:
+            self.vcpu.switch()
+        self._write(regs)
+        self.showing = t
+
+    def restore(self):
+        """Put the live registers back; False if there was nothing to do."""
+        if self.vcpu is None:
+            return False
+        selected = gdb.selected_thread()
+        vcpu, live = self.vcpu, self.live
+        self.vcpu = self.live = self.showing = None
+        if not vcpu.is_valid():
+            raise gdb.GdbError("kbt: the vCPU whose registers kbt replaced is gone")
+        vcpu.switch()
+        self._write(live)
+        if selected is not None and selected.is_valid() and selected != vcpu:
+            selected.switch()
+        return True
+
+    def forget(self, reason):
+        """The target went away or ran on without restore(): nothing to put back."""
+        if self.vcpu is not None:
+            gdb.write(f"kbt: {reason} while {self.showing.label()}'s registers were "
+                      "loaded; the view is dropped\n", gdb.STDERR)
+        self.vcpu = self.live = self.showing = None
+
+
+VIEW = RegisterView()
+
+# Everything that lets a vCPU run (or leaves it to run without gdb) restores first.
+RESUME_COMMANDS = ("continue", "next", "step", "stepi", "nexti", "finish", "until",
+                   "advance", "jump", "signal", "queue-signal", "detach", "disconnect",
+                   "call", "reverse-continue")
+
+
+def backtrace(limit):
+    """The selected vCPU's backtrace as gdb unwinds it (DWARF CFI, inline frames
+    included), at most limit frames, one line each, and why it stopped early."""
+    lines = []
+    try:
+        frame = gdb.newest_frame()
+    except gdb.error as e:
+        return [f"(no frame: {e})"]
+    level = 0
+    while frame is not None and level < limit:
+        pc = frame.pc()
+        name = frame.name() or symbolize(pc)
+        sal = frame.find_sal()
+        where = f" at {sal.symtab.filename}:{sal.line}" if sal.symtab and sal.line else ""
+        inline = " [inlined]" if frame.type() == gdb.INLINE_FRAME else ""
+        lines.append(f"#{level:<2} {pc:#018x} in {name}{inline}{where}")
+        try:
+            older = frame.older()
+        except gdb.error as e:
+            lines.append(f"(backtrace stopped: {e})")
+            break
+        if older is None and frame.unwind_stop_reason() not in (
+                gdb.FRAME_UNWIND_NO_REASON, gdb.FRAME_UNWIND_OUTERMOST):
+            lines.append("(backtrace stopped: " +
+                         gdb.frame_stop_reason_string(frame.unwind_stop_reason()) + ")")
+        frame, level = older, level + 1
+    if frame is not None:
+        lines.append(f"(more frames: `kthreads {limit * 2}` or kbt and bt)")
+    return lines
+
+
+def find_thread(arg, threads):
+    """kbt's argument: a thread id, a thread's name, or an expression giving an id or a
+    struct thread pointer (`kbt t`, `kbt some_struct.owner->id`)."""
+    if arg.isdigit():
+        found = [t for t in threads if t.id == int(arg)]
+        if not found:
+            raise gdb.GdbError(f"kbt: no thread with id {arg} (see kthreads)")
+        return found[0]
+    named = [t for t in threads if t.name == arg]
+    if len(named) > 1:
+        raise gdb.GdbError(f"kbt: {len(named)} threads are named {arg!r}: give an id "
+                           f"({', '.join(str(t.id) for t in named)})")
+    if named:
+        return named[0]
+    try:
+        value = gdb.parse_and_eval(arg)
+    except gdb.error as e:
+        raise gdb.GdbError(f"kbt: {arg!r} is no thread id, thread name or expression: {e}")
+    vtype = value.type.strip_typedefs()
+    if vtype.code == gdb.TYPE_CODE_PTR and vtype.target().strip_typedefs().tag == "thread":
+        found = [t for t in threads if t.addr == int(value)]
+        what = f"{int(value):#x}"
+    elif vtype.code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM):
+        found = [t for t in threads if t.id == int(value)]
+        what = f"id {int(value)}"
+    else:
+        raise gdb.GdbError(f"kbt: {arg} is a {value.type}, not a thread id or a "
+                           "struct thread pointer")
+    if not found:
+        raise gdb.GdbError(f"kbt: {arg} is {what}, which is no thread on all_threads")
+    return found[0]
 
 
 # --- The commands -----------------------------------------------------------------------
@@ -376,10 +651,12 @@ With an argument, only the lines that contain it: `kconfig LOG_BUF`."""
 
 
 class KCpus(KernelCommand):
-    """Per-CPU state, one line per CPU the kernel knows (boot_info.cpu_ids): its
-hardware id (hart id / MPIDR / APIC id), the boot CPU marked with *, the matching QEMU
-vCPU (gdb thread) with its pc and sp, interrupt nesting and interrupts taken
-(kernel/irq.c; "-" where the kernel keeps nothing for that CPU)."""
+    """Per-CPU state, one line per CPU the kernel knows (boot_info.cpu_ids): the
+kernel's index for it (arch_cpu_index(), "-" if it was not started), its hardware id
+(hart id / MPIDR / APIC id), the boot CPU marked with *, the matching QEMU vCPU (gdb
+thread) with its pc and sp, interrupt nesting and interrupts taken (kernel/irq.c), and
+the thread the scheduler runs there (cpus[index].current in kernel/thread.c) as
+name[id]; "-" where the kernel keeps nothing for that CPU."""
 
     NAME = "kcpus"
 
@@ -391,28 +668,36 @@ vCPU (gdb thread) with its pc and sp, interrupt nesting and interrupts taken
             return ["kcpus: the kernel has not read its CPUs yet (boot_info.cpu_count is 0)"]
         irq = irq_state()
         regs = vcpu_registers(ids)
-        lines = [f"{'cpu':>3}  {'hwid':>10}  {'boot':4}  {'thread':>6}  {'pc':40}  "
-                 f"{'sp':18}  {'nesting':>7}  {'irqs':>10}"]
-        for pos, hwid in enumerate(ids):
-            thread, pc, sp = regs.get(hwid, (None, None, None))
-            index = cpu_index_of(hwid, boot)
-            nesting = per_cpu_field(irq, index, "nesting")
-            total = per_cpu_field(irq, index, "total")
+        index_of = {hwid: index for index, hwid in kernel_cpu_hwids(boot).items()}
+        current = {index: t for index, t in current_threads().items()}
+        lines = [f"{'cpu':>3}  {'hwid':>10}  {'boot':4}  {'gdb':>3}  {'pc':40}  "
+                 f"{'sp':18}  {'nesting':>7}  {'irqs':>10}  thread"]
+        for hwid in ids:
+            index = index_of.get(hwid)
+            gdb_thread, pc, sp = regs.get(hwid, (None, None, None))
+            nesting, total = irq["cpus"].get(index, (None, None))
+            t = current.get(index)
             lines.append(
-                f"{pos:>3}  {hwid:>#10x}  {'*' if hwid == boot else '':4}  "
-                f"{'-' if thread is None else thread:>6}  "
+                f"{'-' if index is None else index:>3}  {hwid:>#10x}  "
+                f"{'*' if hwid == boot else '':4}  "
+                f"{'-' if gdb_thread is None else gdb_thread:>3}  "
                 f"{'-' if pc is None else symbolize(pc):40}  "
                 f"{'-' if sp is None else f'{sp:#x}':18}  "
                 f"{'-' if nesting is None else nesting:>7}  "
-                f"{'-' if total is None else total:>10}")
+                f"{'-' if total is None else total:>10}  "
+                f"{'-' if t is None else f'{t.name}[{t.id}]'}")
         if boot not in ids:
             lines.append(f"kcpus: the boot CPU id {boot:#x} is not in boot_info.cpu_ids")
+        for index in sorted(set(current) - set(index_of.values())):
+            lines.append(f"kcpus: CPU index {index} runs {current[index].name}"
+                         f"[{current[index].id}] but its hardware id is unknown")
         return lines
 
 
 class KIrqs(KernelCommand):
     """The interrupt controller and every requested line (kernel/irq.c descs[]) with its
-count, name and handler, then the totals: the shell's `irqs`, from a stopped kernel."""
+count, name and handler, then the totals: the shell's `irqs`, from a stopped kernel.
+The last line sums the CPUs' figures (kcpus shows each CPU's)."""
 
     NAME = "kirqs"
 
@@ -429,11 +714,151 @@ count, name and handler, then the totals: the shell's `irqs`, from a stopped ker
             if handler:
                 lines.append(f"  {lo + i:>5} {int(d['count']):>12}  "
                              f"{string_of(d['name']) or '?':16} {symbolize(handler)}")
-        per_cpu = array_items(irq["irq_cpus"])
-        total = sum(int(c["total"]) for c in per_cpu)
-        nesting = sum(int(c["nesting"]) for c in per_cpu)
-        lines.append(f"total {total}, spurious {int(irq['spurious'])}, nesting {nesting}")
+        figures = irq["cpus"].values()
+        lines.append(f"total {sum(t for _, t in figures)}, spurious {int(irq['spurious'])}, "
+                     f"nesting {sum(n for n, _ in figures)}")
         return lines
+
+
+class KThreads(KernelCommand):
+    """Every thread on the kernel's list (all_threads, kernel/thread.c): id, name,
+state, priority, the CPU it runs or last ran on, and a backtrace of at most N frames
+(default 8): `kthreads [N]`. A thread that is current on a CPU (cpus[].current, marked
+with *) is unwound from that CPU's live registers (its QEMU vCPU, gdb thread); every
+other one from the registers arch_context_switch saved on its stack, which kthreads
+loads into the selected vCPU for gdb to unwind (as kbt does) and puts back."""
+
+    NAME = "kthreads"
+    ARGS_ALLOWED = True
+
+    def run(self, arg):
+        if arg and not arg.isdigit():
+            raise gdb.GdbError("usage: kthreads [FRAMES]")
+        limit = int(arg) if arg else DEFAULT_FRAMES
+        threads, current = read_threads()
+        if not threads:
+            return ["kthreads: no threads yet (sched_init() has not run)"]
+        vcpus = gdb_threads_by_cpu()
+        lines = [f"  {'id':>4}  {'name':24}  {'state':8}  {'prio':>4}  {'cpu':>3}  where"]
+        shown = VIEW.showing
+        selected = gdb.selected_thread()
+        VIEW.restore()
+        try:
+            for t in threads:
+                if t.on_cpu is not None:
+                    num = vcpus.get(t.on_cpu)
+                    where = f"current on CPU {t.on_cpu}, " + \
+                        ("no vCPU known for it" if num is None else
+                         f"live registers of gdb thread {num}")
+                else:
+                    where = f"switched out, registers saved at {t.sp:#x}"
+                lines.append(f"{'*' if t.on_cpu is not None else ' '} {t.id:>4}  "
+                             f"{t.name:24}  {t.state:8}  {t.prio:>4}  {t.cpu:>3}  {where}")
+                try:
+                    if t.on_cpu is not None:
+                        if num is None:
+                            continue
+                        gdb_thread(num).switch()
+                        bt = backtrace(limit)
+                        if not t.stack_lo <= int(gdb.newest_frame().read_register("sp")) \
+                                < t.stack_hi:
+                            bt.append("(the live sp is not on this thread's stack: "
+                                      "stopped in the middle of a switch?)")
+                    else:
+                        if selected is not None:
+                            selected.switch()
+                        VIEW.show(t)
+                        bt = backtrace(limit)
+                        VIEW.restore()
+                except gdb.error as e:
+                    bt = [f"(no backtrace: {e})"]
+                lines += ["      " + line for line in bt]
+        finally:
+            VIEW.restore()
+            if selected is not None and selected.is_valid():
+                selected.switch()
+            if shown is not None:
+                VIEW.show(thread_at(shown.addr))
+        for index, t in sorted(current.items()):
+            lines.append(f"CPU {index}: current {t.label()}")
+        return lines
+
+
+class KBt(KernelCommand):
+    """Show a switched-out thread's saved context in place of the selected CPU's own:
+`kbt ID`, `kbt NAME` or `kbt EXPR` (an expression giving a thread id or a struct thread
+pointer) loads the registers arch_context_switch saved for it into the selected vCPU,
+so that bt, frame, up, info locals work on that thread; `kbt` or `kbt reset` puts the
+live registers back. A thread current on another CPU is shown by selecting that CPU's
+gdb thread instead.
+
+The registers really are the vCPU's while kbt is in effect: do not let it run. continue,
+step, next, finish, detach and the other resuming commands put the live registers back
+first (a hook on each; kbt says so), but anything that resumes without a CLI command
+(MI's -exec-continue, a Python script's own resume) would run the CPU on the other
+thread's registers."""
+
+    NAME = "kbt"
+    ARGS_ALLOWED = True
+
+    def run(self, arg):
+        if arg in ("", "reset"):
+            shown = VIEW.showing
+            if VIEW.restore():
+                return [f"kbt: live registers back (was showing {shown.label()})"]
+            return ["kbt: showing the live registers already"]
+        threads, _ = read_threads()
+        t = find_thread(arg, threads)
+        vcpus = gdb_threads_by_cpu()
+        if t.on_cpu is not None:
+            VIEW.restore()
+            num = vcpus.get(t.on_cpu)
+            if num is None:
+                raise gdb.GdbError(f"kbt: {t.label()} runs on CPU {t.on_cpu}, but no gdb "
+                                   "thread is known for that CPU")
+            gdb_thread(num).switch()
+            return [f"kbt: {t.label()} is current on CPU {t.on_cpu}: gdb thread {num} "
+                    "selected, live registers",
+                    gdb.execute("frame", to_string=True).rstrip("\n")]
+        VIEW.show(t)
+        cpu = {num: index for index, num in vcpus.items()}.get(VIEW.vcpu.num, "?")
+        return [f"kbt: {t.label()}, {t.state}: its saved registers are loaded into CPU "
+                f"{cpu}'s vCPU (gdb thread {VIEW.vcpu.num}); `kbt reset` puts the live "
+                "ones back (continue, step and detach do that first)",
+                gdb.execute("frame", to_string=True).rstrip("\n")]
+
+
+class KBtBeforeResume(KernelCommand):
+    """Internal (the resume hooks call it): put the live registers back if kbt
+replaced them, saying so."""
+
+    NAME = "kbt-before-resume"
+
+    def run(self, arg):
+        shown = VIEW.showing
+        if VIEW.restore():
+            return [f"kbt: live registers back before resuming (was showing "
+                    f"{shown.label()})"]
+        return []
+
+
+def install_resume_hooks():
+    """A pre-hook on every command that resumes the target. gdb has one hook per
+    command: a user's own `define hook-continue` (...) would replace this one."""
+    for command in RESUME_COMMANDS:
+        try:
+            gdb.execute(f"define hook-{command}\nkbt-before-resume\nend", to_string=True)
+        except gdb.error as e:
+            gdb.write(f"refkernel: no hook on {command}: {e}\n", gdb.STDERR)
+
+
+def _on_resume(event):
+    # Reached only when something resumed the target past the hooks.
+    VIEW.forget("the target resumed")
+
+
+def _on_exit(event):
+    VIEW.forget("the target went away")
 
 
 class KBootInfo(KernelCommand):
@@ -497,5 +922,9 @@ frequency, CPUs, device tree and ACPI pointers (and any field added since)."""
 
 
 if gdb is not None:
-    for command in (KDmesg, KConfig, KCpus, KIrqs, KBootInfo):
+    for command in (KDmesg, KConfig, KCpus, KIrqs, KBootInfo, KThreads, KBt,
+                    KBtBeforeResume):
         command()
+    install_resume_hooks()
+    gdb.events.cont.connect(_on_resume)
+    gdb.events.exited.connect(_on_exit)
