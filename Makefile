@@ -228,8 +228,9 @@ endif
 
 # -nostdinc keeps host headers out; the compiler's own (stddef.h, stdarg.h, and GCC's
 # limits.h in include-fixed) come back explicitly.
-cc-include := $(foreach d,include include-fixed,$(filter /%,$(shell $(CC) \
-	-print-file-name=$(d))))
+# (Empty on the first pass, before auto.conf names the compiler and make restarts.)
+cc-include := $(if $(CC),$(foreach d,include include-fixed,$(filter /%,$(shell $(CC) \
+	-print-file-name=$(d)))))
 
 # CCACHE=1: compile through ccache (objects only; links and host tools are unchanged).
 ifeq ($(CCACHE),1)
@@ -323,14 +324,27 @@ compile-deps := | $(generated)/autoconf.h $(generated)/target.h $(generated)/ver
 # Only the arch's own files see its internal headers.
 $(objtree)/arch/%.o: KBUILD_CPPFLAGS += -I$(srctree)/arch/$(ARCH)/include
 
-$(objtree)/%.o: $(srctree)/%.c $(compile-deps)
+# A changed compiler or flag (LLVM=1 in the same O=, a CPU_CFLAGS edit) rebuilds every
+# object, and a changed object list (a file dropped from a Kbuild) relinks: each is
+# written to a stamp whose date moves only when its text changes.
+escsq = $(subst ','\'',$(1))
+define write-if-changed
+	$(Q)mkdir -p $(dir $(1)) && printf '%s\n' '$(call escsq,$(2))' > $(1).tmp && \
+	if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv -f $(1).tmp $(1); fi
+endef
+$(objtree)/.flags.stamp: FORCE
+	$(call write-if-changed,$@,$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) $(KBUILD_AFLAGS))
+$(objtree)/.objects.stamp: FORCE
+	$(call write-if-changed,$@,$(sort $(kernel-objs) $(kernel-objs-y)))
+
+$(objtree)/%.o: $(srctree)/%.c $(objtree)/.flags.stamp $(compile-deps)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) $(CFLAGS_$(@:$(objtree)/%=%)) \
 		-MMD -MP -c -o $@ $<
 	$(Q)$(srctree)/tools/fixdep $(@:.o=.d) $(objtree)
 
-$(objtree)/%.o: $(srctree)/%.S $(compile-deps)
+$(objtree)/%.o: $(srctree)/%.S $(objtree)/.flags.stamp $(compile-deps)
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_AFLAGS) $(AFLAGS_$(@:$(objtree)/%=%)) \
@@ -351,8 +365,8 @@ $(objtree)/target.stamp: $(target-file) $(srctree)/tools/target.py \
 # The version changes with every commit; the file is rewritten only when it differs.
 version-text := $(KERNELVERSION)$(shell cd $(srctree) && \
 	git describe --always --dirty --abbrev=12 2>/dev/null | sed 's/^/+g/')
-cc-version-text := $(shell $(CC) --version 2>/dev/null | head -n1 | \
-	sed -e 's/ (.*)//' -e 's/Debian //')
+cc-version-text := $(if $(CC),$(shell $(CC) --version 2>/dev/null | head -n1 | \
+	sed -e 's/ (.*)//' -e 's/Debian //'))
 PHONY += FORCE
 FORCE:
 $(generated)/version.h: FORCE
@@ -389,7 +403,7 @@ $(objtree)/kconfig_data.S: $(KCONFIG_CONFIG)
 $(objtree)/kconfig_data.o: $(KCONFIG_CONFIG)
 
 $(objtree)/kernel.pass1.elf: $(kernel-objs) $(kernel-objs-y) $(objtree)/kallsyms0.o \
-		$(objtree)/linker.lds \
+		$(objtree)/linker.lds $(objtree)/.objects.stamp \
 		$(libc-archive) $(libgcc)
 	$(call msg,LD,$@)
 	$(Q)$(call link-kernel,$(objtree)/kallsyms0.o)
@@ -427,6 +441,7 @@ $(objtree)/%.bin.lz4: $(objtree)/%.bin
 	$(call msg,LZ4,$@)
 	$(Q)$(call need-cmd,lz4,lz4)
 	$(Q)lz4 -9 -q -f $< $@
+	$(Q)touch $@ # lz4 copies the input's date to whole seconds: older than its input
 
 # FIT for U-Boot's bootm: the lz4-compressed raw image, decompressed by U-Boot.
 $(objtree)/%.its: $(srctree)/boot/kernel.its.in $(target-file)

@@ -11,6 +11,7 @@ Options: --mem SIZE --smp N --append CMDLINE --extra 'QEMU ARGS' --gdbport PORT
 """
 
 import argparse
+import atexit
 import os
 import re
 import select
@@ -151,6 +152,51 @@ def exit_status(target, returncode):
     return returncode
 
 
+# QEMU runs in its own session (so that killing it takes its children too), which also
+# means a signal that kills this script would leave it running: every live session is
+# killed on the way out, by exit or by SIGTERM/SIGHUP/SIGINT.
+_live_sessions = set()
+
+
+_live_groups = set()  # other process groups to kill with them (gdb driving a QEMU)
+
+
+def track_process_group(pgid, alive=True):
+    """Have a fatal signal to this script kill process group pgid too (alive=False:
+    forget it again once it ended)."""
+    (_live_groups.add if alive else _live_groups.discard)(pgid)
+    _install_signal_handlers()
+
+
+def _kill_live_sessions():
+    for session in list(_live_sessions):
+        session.kill()
+
+
+def _on_fatal_signal(signum, frame):
+    # Only kill here: the interrupted code may be inside Popen.wait(), whose lock a wait
+    # from this handler would wait for forever. The dying process's QEMU is reaped by init.
+    for pgid in [s.proc.pid for s in list(_live_sessions)] + list(_live_groups):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+atexit.register(_kill_live_sessions)
+
+
+def _install_signal_handlers():
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(sig, _on_fatal_signal)
+
+
 class Session:
     """A QEMU process with its serial console on pipes: read with a deadline, wait for
     text, send input, and always clean up (only this QEMU is killed)."""
@@ -166,8 +212,10 @@ class Session:
         self._line_pos = 0          # start of the unfinished line in text
         self._eof = False
         self.log = open(log_path, "w", encoding="utf-8") if log_path else None
+        _install_signal_handlers()
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        _live_sessions.add(self)
         for wait_for, send in steps:
             if not self.expect(wait_for):
                 self.kill()
@@ -290,6 +338,7 @@ class Session:
             except ProcessLookupError:
                 pass
             self.proc.wait()
+        _live_sessions.discard(self)
 
     def close(self):
         """Reap QEMU (killing it if it outlives the deadline); returns its exit code, or
@@ -308,6 +357,7 @@ class Session:
         if self.log:
             self.log.close()
             self.log = None
+        _live_sessions.discard(self)
         return None if self.timed_out else self.proc.returncode
 
 

@@ -83,12 +83,15 @@ def _run_gdb(argv, timeout):
     """gdb's (stdout, stderr); everything it started is gone when this returns."""
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    qemu.track_process_group(proc.pid)  # killed with the runner, should it be
     try:
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_gdb(proc)
         out, _ = proc.communicate()
         raise AssertionError(f"gdb did not finish within {timeout} s:\n{out[-600:]}")
+    finally:
+        qemu.track_process_group(proc.pid, alive=False)
 
 
 def _sections(out):
@@ -297,12 +300,14 @@ def test_gdb_kdmesg_after_panic(ctx):
         with open(os.path.join(tmp, "gdb.out"), "w+", encoding="utf-8") as out_file:
             proc = subprocess.Popen(gdb, stdin=subprocess.DEVNULL, stdout=out_file,
                                     stderr=subprocess.STDOUT, start_new_session=True)
+            qemu.track_process_group(proc.pid)
             try:
                 # The shell prints its prompt after the banner's last line.
                 console, timed_out = _drive_console(
                     proc, fifo_out, fifo_in, time.monotonic() + ctx.timeout,
                     [("Type 'help' for the list of commands.", ""), ("> ", "crash panic\r")])
             finally:
+                qemu.track_process_group(proc.pid, alive=False)
                 os.close(fifo_out)
                 os.close(fifo_in)
             out_file.seek(0)
