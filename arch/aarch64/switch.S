@@ -39,7 +39,13 @@ arch_context_switch:
  * (arch_context_init): x29 = 0 ends the frame-record chain; fn never returns. */
 	.globl aarch64_thread_start
 aarch64_thread_start:
+	/* The outermost frame: a debugger's unwinder stops here instead of reading on
+	 * into whatever lies above the stack (CFI in .debug_frame, as for C). */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined x30
 	mov	x0, x20
 	mov	x29, #0
 	blr	x19
 1:	b	1b
+	.cfi_endproc

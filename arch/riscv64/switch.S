@@ -25,7 +25,13 @@ arch_context_switch:
  * s0 = 0 ends the frame-pointer chain; fn never returns. */
 	.globl riscv_thread_start
 riscv_thread_start:
+	/* The outermost frame: a debugger's unwinder stops here instead of reading on
+	 * into whatever lies above the stack (CFI in .debug_frame, as for C). */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined ra
 	mv	a0, s2
 	li	s0, 0
 	jalr	s1
 1:	j	1b
+	.cfi_endproc

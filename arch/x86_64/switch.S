@@ -25,8 +25,14 @@ arch_context_switch:
  * (arch_context_init), rsp 16-aligned: rbp = 0 ends the frame chain; fn never returns. */
 	.globl x86_thread_start
 x86_thread_start:
+	/* The outermost frame: a debugger's unwinder stops here instead of reading on
+	 * into whatever lies above the stack (CFI in .debug_frame, as for C). */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined rip
 	mov	%r13, %rdi
 	xor	%ebp, %ebp
 	call	*%r12
 1:	hlt
 	jmp	1b
+	.cfi_endproc

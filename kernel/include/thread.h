@@ -7,7 +7,7 @@
  * slice of THREAD_SLICE_NS. A thread woken at a higher priority than the running one
  * preempts it at once (from the interrupt that woke it, or when the waker unlocks).
  *
- * Locking: one scheduler lock (a ticket spinlock, taken with interrupts off) guards the
+ * Locking: one scheduler lock (a spinlock, taken with interrupts off) guards the
  * run queues, every wait queue and the state of every blocking primitive (kernel/sync.c).
  * One lock is simple to reason about and cheap at the CPU counts QEMU runs; it is the
  * first thing to split if it ever shows up in a profile.

@@ -59,7 +59,7 @@ class TargetFileTest(unittest.TestCase):
 
     def test_rejects_malformed_line_with_location(self):
         path = self.write("bad", GOOD + "this is not an assignment\n")
-        with self.assertRaisesRegex(target.TargetError, r"bad.target:19: expected 'KEY = value'"):
+        with self.assertRaisesRegex(target.TargetError, r"bad.target:18: expected 'KEY = value'"):
             target.parse(path)
 
     def test_rejects_duplicate_and_missing_keys(self):

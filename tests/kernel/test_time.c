@@ -136,15 +136,20 @@ static void must_not_fire(struct timer *t, void *arg)
 static void cancelled_timer_never_fires(struct ktest *t)
 {
 	struct timer a, b;
+	unsigned long flags;
 
 	cancelled_fired = 0;
 	timer_init(&a, must_not_fire, NULL);
 	timer_init(&b, must_not_fire, NULL);
+	/* Interrupts off: the timers (on this CPU's queue) cannot fire before the cancels,
+	 * however long the host keeps this CPU from running. */
+	flags = arch_irq_save();
 	timer_start(&a, 2 * NSEC_PER_MSEC);
 	timer_start(&b, 3 * NSEC_PER_MSEC);
 	KTEST_EXPECT_TRUE(t, timer_cancel(&a));
 	KTEST_EXPECT_FALSE(t, timer_cancel(&a)); /* not queued any more */
 	KTEST_EXPECT_TRUE(t, timer_cancel(&b));
+	arch_irq_restore(flags);
 	sleep_ns(6 * NSEC_PER_MSEC);
 	KTEST_EXPECT_EQ(t, cancelled_fired, 0);
 }

@@ -53,6 +53,11 @@ unsigned int arch_timer_line(void)
 	return TIMER_LINE;
 }
 
+unsigned int arch_cpu_index(void)
+{
+	return 0;
+}
+
 unsigned long arch_irq_save(void)
 {
 	unsigned long was = irqs_on;
