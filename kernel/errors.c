@@ -17,6 +17,7 @@ const char *error_name(int err)
 		[E_DEADLK] = "would deadlock",
 		[E_PERM] = "not permitted",
 		[E_BUSY] = "busy",
+		[E_NOMEM] = "out of memory",
 	};
 
 	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;

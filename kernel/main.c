@@ -13,6 +13,7 @@
 #include "shell.h"
 #include "smp.h"
 #include "thread.h"
+#include "vm.h"
 
 #ifdef CONFIG_LIBC_PICOLIBC
 #include <picolibc.h>
@@ -68,6 +69,7 @@ void kmain(const struct boot_info *bi)
 	print_banner(bi, console_from_boot);
 
 	pmm_init(bi);
+	vm_init(bi);
 	arch_irq_init(bi);
 	time_init();
 	sched_init();

@@ -176,6 +176,7 @@ void smp_stop_others(void)
 
 void smp_secondary_main(unsigned int index)
 {
+	arch_mmu_init_cpu();
 	arch_irq_init_cpu();
 	time_init_cpu();
 	sched_init_cpu(index);

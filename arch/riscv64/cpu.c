@@ -4,6 +4,7 @@
 #include "mmio.h"
 #include "riscv.h"
 #include "smp.h"
+#include "sv39.h"
 
 const char arch_name[] = "riscv64";
 const size_t arch_tls_tcb_size = 0; /* RISC-V psABI: tp points at the TLS block */
@@ -65,5 +66,7 @@ void arch_poweroff(int status)
 
 uint64_t arch_phys_limit(void)
 {
-	return UINT64_MAX; /* the MMU is off: every address is physical */
+	/* The identity map (mmu_init.c) lives in Sv39's lower half: RAM above it could
+	 * not be reached at its physical address once the MMU is on. */
+	return SV39_LOWER_HALF_END;
 }

@@ -99,6 +99,54 @@ void arch_irq_init_cpu(void);
 void arch_send_ipi(unsigned int index);
 unsigned int arch_ipi_line(void);
 
+/* ---- Memory management unit (arch/<arch>/mmu.c; kernel/vm.c is the portable side) ----
+ *
+ * The kernel's address space is one set of page tables shared by every CPU. For now
+ * virtual = physical for RAM and the image (identity); the kernel moving to the higher
+ * half is later work. Page-table pages come from pmm_alloc(0, ZONE_NORMAL) and are
+ * zeroed by the arch. Every call below takes and leaves the tables consistent for the
+ * calling CPU (its own TLB maintenance done); other CPUs' TLBs are kernel/vm.c's job
+ * (it calls arch_tlb_flush_local on each through an IPI).
+ */
+
+/* Protection of a mapping: any of these; VM_DEVICE makes it uncached device memory
+ * (device-nGnRE, PCD|PWT, or PMA-default on riscv64) for MMIO. A mapping is never both
+ * VM_WRITE and VM_EXEC (W^X): arch_map/arch_protect refuse it with -E_INVAL. */
+#define VM_READ	     0x1u
+#define VM_WRITE     0x2u
+#define VM_EXEC	     0x4u
+#define VM_DEVICE    0x8u
+#define VM_PROT_MASK (VM_READ | VM_WRITE | VM_EXEC | VM_DEVICE)
+
+/* On the boot CPU, after pmm_init, before any other CPU starts: build the kernel page
+ * tables and turn the MMU on. They map the image by section with W^X (text read+exec,
+ * rodata read-only, data/bss read+write, no exec), every usable RAM range read+write
+ * no-exec, the console UART and the interrupt controller as device memory (from
+ * boot_info), using large pages where alignment allows except over the image. Panics
+ * with a message if the CPU lacks what it needs (e.g. no Sv39). */
+void arch_mmu_init(const struct boot_info *bi);
+/* On each secondary CPU, early (before it touches anything but its stack): turn the
+ * MMU on with the boot CPU's tables. */
+void arch_mmu_init_cpu(void);
+
+/* Map [va, va + size) to [pa, pa + size) with prot. va, pa, size page-aligned. Uses
+ * large pages when allowed (large == true) and aligned. 0, or -E_INVAL (misaligned, W^X,
+ * bad prot), -E_BUSY (something already mapped there: nothing is changed), -E_NOMEM. */
+int arch_map(uintptr_t va, uint64_t pa, size_t size, unsigned int prot, bool large);
+/* Remove every mapping in [va, va + size) (splitting large pages at the edges if need
+ * be). 0, -E_INVAL, -E_NOMEM (a split needed a table). */
+int arch_unmap(uintptr_t va, size_t size);
+/* Change the protection of [va, va + size), all of which must be mapped; splits large
+ * pages at the edges. 0, -E_INVAL (a hole, W^X), -E_NOMEM. */
+int arch_protect(uintptr_t va, size_t size, unsigned int prot);
+/* Walk the tables for va: true and *pa, *prot, *page_size (4 KiB or the large page
+ * size) if mapped. */
+bool arch_query(uintptr_t va, uint64_t *pa, unsigned int *prot, size_t *page_size);
+/* Invalidate this CPU's TLB entries for [va, va + size) (everything when size is 0). */
+void arch_tlb_flush_local(uintptr_t va, size_t size);
+/* The root of the kernel tables (physical address), for debuggers and tests. */
+uint64_t arch_mmu_root(void);
+
 /* ---- Threads (kernel/thread.c) ---- */
 
 /* Switch kernel stacks: save the callee-saved registers (and any FP/SIMD state the ABI

@@ -20,6 +20,7 @@
 
 #define ALIGN_UP(x, a)	 (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 
 /* Keep the compiler from merging, caching or tearing an access to shared memory. */
 #define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))

@@ -15,7 +15,8 @@ enum {
 	E_TIMEDOUT = 8, /* the wait timed out */
 	E_DEADLK = 9,	/* would deadlock (a lock the caller holds, a cycle) */
 	E_PERM = 10,	/* not allowed (a mutex the caller does not own) */
-	E_BUSY = 11,	/* busy (a trylock that would block) */
+	E_BUSY = 11,	/* busy (a trylock that would block, a range already mapped) */
+	E_NOMEM = 12,	/* out of memory */
 };
 
 const char *error_name(int err);
