@@ -228,18 +228,25 @@ struct range_op {
  * break-before-make (a block-size change). -E_NOMEM without a page for it. */
 static int split(uint64_t *e, unsigned int level, uintptr_t va)
 {
-	uint64_t *t = table_alloc();
+	uint64_t *t;
 	uint64_t old = *e, pa = old & PTE_ADDR_MASK;
 	uint64_t attrs = old & ~(PTE_ADDR_MASK | PTE_TYPE_MASK);
 	size_t sub = MMU_LEVEL_SIZE(level + 1);
+	uintptr_t base = ALIGN_DOWN(va, MMU_LEVEL_SIZE(level));
 
+	/* In the break the block is unmapped for this CPU too: the entry's own table page
+	 * must lie outside it, or the store that remakes it would fault. */
+	if ((uintptr_t)e - base < MMU_LEVEL_SIZE(level))
+		panic("mmu: cannot split the block at %#lx: the table holding its entry lies "
+		      "inside it",
+		      (unsigned long)base);
+	t = table_alloc();
 	if (!t)
 		return -E_NOMEM;
 	for (unsigned int i = 0; i < MMU_ENTRIES; i++)
 		t[i] = (pa + i * sub) | attrs | leaf_type(level + 1);
 	__asm__ volatile("dsb ishst" ::: "memory"); /* the new table before the link */
-	replace_live(e, (uint64_t)(uintptr_t)t | PTE_VALID | PTE_TABLE,
-		     ALIGN_DOWN(va, MMU_LEVEL_SIZE(level)));
+	replace_live(e, (uint64_t)(uintptr_t)t | PTE_VALID | PTE_TABLE, base);
 	if (level + 1 == MMU_LEAF_LEVEL)
 		counts.pages += MMU_ENTRIES;
 	else
