@@ -86,5 +86,6 @@ void arch_poweroff(int status)
 
 uint64_t arch_phys_limit(void)
 {
-	return UINT64_MAX; /* the MMU is off: every address is physical */
+	/* Every boot_info RAM range is identity-mapped (mmu_boot.c panics otherwise). */
+	return UINT64_MAX;
 }

@@ -2,8 +2,8 @@
  * Entry of every CPU but the boot CPU. PSCI CPU_ON (smp.c) starts the CPU here with the
  * MMU off, at EL2 or EL1 (the same EL the boot CPU was entered at), x0 = the context
  * argument: a struct aarch64_secondary_boot (aarch64.h gives its layout). The CPU
- * gets the boot CPU's EL1 state (entry.S's subroutines, shared on purpose), its own
- * stack and index, the boot CPU's TLS pointer, and calls smp_secondary_main(index)
+ * gets the boot CPU's EL1 state (entry.S's subroutines, shared on purpose), the
+ * kernel page tables with the MMU on (mmu_on.S), its own stack and index, the boot CPU's TLS pointer, and calls smp_secondary_main(index)
  * with every exception masked.
  */
 #include "aarch64.h"
@@ -21,6 +21,11 @@ aarch64_secondary_entry:
 	b.lo	1f
 	bl	aarch64_el2_to_el1		/* returns here, at EL1 */
 1:	bl	aarch64_el1_setup
+	/* The MMU and caches on before the first store: a stack written with the caches
+	 * off and read through them later could meet stale lines. */
+	adrp	x0, aarch64_mmu_regs
+	add	x0, x0, :lo12:aarch64_mmu_regs
+	bl	aarch64_mmu_on
 
 	ldr	x0, [x19, #SECONDARY_BOOT_STACK_TOP]
 	mov	sp, x0

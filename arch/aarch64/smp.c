@@ -54,9 +54,9 @@ int arch_cpu_start(unsigned int index, uint64_t hw_id, uintptr_t stack_top)
 	/* picolibc's TLS area is the boot CPU's, shared (kernel/tls.c sets up one). */
 	b->tls = read_sysreg(tpidr_el0);
 	b->index = index;
-	/* The MMU is off: addresses are physical, and the new CPU reads b with its
-	 * caches off; the barrier completes the stores before the firmware call. */
-	__asm__ volatile("dsb sy" ::: "memory");
+	/* The new CPU reads b with its caches off (before mmu_on.S): b must be in memory,
+	 * not only in this CPU's cache. The clean completes before the firmware call. */
+	aarch64_dcache_clean_inval((uintptr_t)b, sizeof(*b));
 	return psci_cpu_on(hw_id, (uintptr_t)aarch64_secondary_entry, (uintptr_t)b);
 }
 

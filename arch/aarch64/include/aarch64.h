@@ -44,6 +44,56 @@
  * little endian. */
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
+/* SCTLR_EL1 bits the MMU turns on (mmu_on.S): M = stage 1 translation, C = data and
+ * unified caches, I = instruction cache. */
+#define SCTLR_EL1_M BIT(0)
+#define SCTLR_EL1_C BIT(2)
+#define SCTLR_EL1_I BIT(12)
+
+/* MAIR_EL1: eight 8-bit memory attributes, picked by a descriptor's AttrIndx. The
+ * kernel uses two: Normal write-back write-allocate (inner and outer) and Device-nGnRE. */
+#define MAIR_ATTR_NORMAL_WB    UL(0xff)
+#define MAIR_ATTR_DEVICE_nGnRE UL(0x04)
+#define MAIR_IDX_NORMAL	       0
+#define MAIR_IDX_DEVICE	       1
+#define MAIR_EL1_KERNEL                                   \
+	((MAIR_ATTR_NORMAL_WB << (8 * MAIR_IDX_NORMAL)) | \
+	 (MAIR_ATTR_DEVICE_nGnRE << (8 * MAIR_IDX_DEVICE)))
+
+/* TCR_EL1 (Arm ARM D19.2, TCR_EL1). TTBR0 covers 2^(64 - T0SZ) bytes; walks through it
+ * are cacheable (IRGN0/ORGN0 write-back write-allocate, SH0 inner shareable) with the
+ * 4 KiB granule (TG0 = 0). EPD1 makes every TTBR1 (upper half) walk fault: nothing is
+ * mapped there yet. TG1 = 4 KiB and T1SZ are still given valid values. IPS is the
+ * output (physical) address size, encoded like ID_AA64MMFR0_EL1.PARange. */
+#define TCR_T0SZ_SHIFT 0
+#define TCR_IRGN0_WBWA (UL(1) << 8)
+#define TCR_ORGN0_WBWA (UL(1) << 10)
+#define TCR_SH0_INNER  (UL(3) << 12)
+#define TCR_TG0_4K     (UL(0) << 14)
+#define TCR_T1SZ_SHIFT 16
+#define TCR_EPD1       BIT(23)
+#define TCR_TG1_4K     (UL(2) << 30)
+#define TCR_IPS_SHIFT  32
+
+/* ID_AA64MMFR0_EL1: PARange [3:0] (0 = 32 bits, 1 = 36, 2 = 40, 3 = 42, 4 = 44, 5 = 48,
+ * 6 = 52) and TGran4 [31:28] (0 or 1: the 4 KiB granule is supported, 0xf: it is not). */
+#define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
+#define ID_AA64MMFR0_PARANGE_48	  UL(5)
+#define ID_AA64MMFR0_TGRAN4_SHIFT 28
+#define ID_AA64MMFR0_TGRAN4_MASK  UL(0xf)
+#define ID_AA64MMFR0_TGRAN4_NONE  UL(0xf)
+
+/* CTR_EL0.DminLine [19:16]: log2 of the smallest data cache line, in 4-byte words. */
+#define CTR_DMINLINE_SHIFT 16
+#define CTR_DMINLINE_MASK  UL(0xf)
+
+/* What mmu_on.S loads to turn the MMU on (struct aarch64_mmu_regs in aarch64_mmu.h),
+ * each field 8 bytes. */
+#define MMU_REGS_MAIR  0
+#define MMU_REGS_TCR   8
+#define MMU_REGS_TTBR0 16
+#define MMU_REGS_SIZE  24
+
 /* HCR_EL2 (when the kernel is entered at EL2 and drops to EL1). */
 #define HCR_EL2_RW  BIT(31) /* EL1 is AArch64 */
 #define HCR_EL2_HCD BIT(29) /* HVC is undefined: nothing runs at EL2 */
@@ -189,6 +239,13 @@ int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 
 /* An IRQ from the kernel itself (irq.c), called by aarch64_trap(). */
 void aarch64_interrupt(struct trap_frame *tf);
+
+/* Data cache maintenance to the point of coherency over [va, va + size) (cache.c):
+ * clean and invalidate (memory gets the latest data and no cache keeps a copy), or
+ * invalidate only (the cache's copies are dropped: memory, written with the MMU off,
+ * is the truth). */
+void aarch64_dcache_clean_inval(uintptr_t va, size_t size);
+void aarch64_dcache_inval(uintptr_t va, size_t size);
 #endif /* !__ASSEMBLY__ */
 
 #endif
