@@ -231,3 +231,73 @@ class SwitchFrameTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PageWalkTest(unittest.TestCase):
+    """kpte's decoders over hand-built tables in a fake memory: a 4 KiB page, a large
+    page, a hole, and the permission and memory-type bits of each format."""
+
+    def setUp(self):
+        self.mem = {}
+
+    def read(self, addr):
+        return self.mem.get(addr, 0)
+
+    def put(self, table, index, value):
+        self.mem[table + 8 * index] = value
+
+    def test_sv39_page_megapage_and_hole(self):
+        def pte(pa, flags):
+            return ((pa >> 12) << 10) | flags
+        va = 0x80201000
+        self.put(0x1000, (va >> 30) & 511, pte(0x2000, 0x1))
+        self.put(0x2000, (va >> 21) & 511, pte(0x3000, 0x1))
+        self.put(0x3000, (va >> 12) & 511, pte(0x80201000, 0x1 | 0x2 | 0x8))   # R X
+        self.put(0x2000, 5, pte(0x10a00000, 0x1 | 0x2 | 0x4 | (1 << 8)))      # RW, device
+        _, result = refkernel.walk_sv39(0x1000, va + 0x10, self.read)
+        self.assertEqual(result, (0x80201010, "r-x normal", 4096))
+        big = (2 << 30) | (5 << 21) | 0x1234
+        _, result = refkernel.walk_sv39(0x1000, big, self.read)
+        self.assertEqual(result, (0x10a01234, "rw- device", 2 << 20))
+        steps, result = refkernel.walk_sv39(0x1000, 0x2000000000, self.read)
+        self.assertIsNone(result)
+        self.assertIn("invalid at level 2", steps[-1])
+        self.assertEqual(refkernel.format_walk(va, [], (0x80201000, "r-x normal", 4096))[-1],
+                         "0x80201000 -> 0x80201000  r-x normal  4 KiB page")
+
+    def test_arm64_block_page_and_permissions(self):
+        table, page, block = 0x3, 0x3, 0x1
+        af, ro, pxn, device = 1 << 10, 1 << 7, 1 << 53, 1 << 2
+        va = 0x40201000
+        self.put(0x1000, 0, 0x2000 | table)                    # L0[0]
+        self.put(0x2000, 1, 0x3000 | table)                    # L1[1]: 1..2 GiB
+        self.put(0x3000, 1, 0x4000 | table)                    # L2[1]
+        self.put(0x4000, 1, 0x40201000 | af | ro | page)       # L3[1]: r-x
+        self.put(0x3000, 2, 0x40400000 | af | pxn | block)     # L2[2]: 2 MiB rw-
+        self.put(0x2000, 0, 0x09000000 & ~((1 << 30) - 1) | af | pxn | device | block)
+        _, result = refkernel.walk_arm64(0x1000, va + 8, self.read)
+        self.assertEqual(result, (0x40201008, "r-x normal", 4096))
+        _, result = refkernel.walk_arm64(0x1000, 0x40400000 + 0x5000, self.read)
+        self.assertEqual(result, (0x40405000, "rw- normal", 2 << 20))
+        _, result = refkernel.walk_arm64(0x1000, 0x09000000, self.read)
+        self.assertEqual(result, (0x09000000, "rw- device", 1 << 30))
+        steps, result = refkernel.walk_arm64(0x1000, 0x2000000000, self.read)
+        self.assertIsNone(result)
+
+    def test_x86_64_levels_combine_permissions(self):
+        present, rw, ps, pcd, nx = 1, 2, 1 << 7, 1 << 4, 1 << 63
+        va = 0x201000
+        self.put(0x1000, 0, 0x2000 | present | rw)
+        self.put(0x2000, 0, 0x3000 | present | rw)
+        self.put(0x3000, 1, 0x4000 | present | rw)             # PD[1] -> PT
+        self.put(0x4000, 1, 0x201000 | present)                # read-only, executable
+        self.put(0x3000, 2, 0x400000 | present | rw | ps | nx)  # 2 MiB rw-
+        self.put(0x2000, 3, 0xc0000000 | present | rw | ps | pcd | nx)  # 1 GiB device
+        _, result = refkernel.walk_x86_64(0x1000, va, self.read)
+        self.assertEqual(result, (0x201000, "r-x normal", 4096))
+        _, result = refkernel.walk_x86_64(0x1000, 0x400000 + 0x123, self.read)
+        self.assertEqual(result, (0x400123, "rw- normal", 2 << 20))
+        _, result = refkernel.walk_x86_64(0x1000, 0xfee00000, self.read)
+        self.assertEqual(result, (0xfee00000, "rw- device", 1 << 30))
+        _, result = refkernel.walk_x86_64(0x1000, 0x2000000000, self.read)
+        self.assertIsNone(result)

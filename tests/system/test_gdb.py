@@ -182,7 +182,8 @@ def test_gdb_kernel_commands(ctx):
     # *shell_run: the function's first instruction, reached exactly once.
     gdb = _gdb_argv(ctx, argv, ["break *shell_run", "continue", ("out", "kdmesg"),
                                 ("out", "kconfig"), ("out", "kcpus"), ("out", "kirqs"),
-                                ("out", "kbootinfo"), "kill"])
+                                ("out", "kbootinfo"), *[("out", f"kpte {what}") for what in
+                                                        KPTE_PROBES], "kill"])
     stdout, stderr = _run_gdb(gdb, ctx.timeout)
     assert "Breakpoint 1, " in stdout and "shell_run" in stdout, \
         f"did not stop in shell_run:\n{stdout[-600:]}\n{stderr[-600:]}"
@@ -254,6 +255,36 @@ def test_gdb_kernel_commands(ctx):
     if not any("no receive interrupt" in line for line in console):
         assert "console" in irqs and irqs["console"][0] == kcon.group(3), \
             f"kirqs console line differs from boot_info's irq {kcon.group(3)}: {out['kirqs']}"
+
+    # kpte: the page tables as the kernel built them (W^X, identity).
+    _check_kpte(out, console)
+
+
+# kpte probes: code, a read-only and a writable variable, and an address nothing maps
+# (tests/kernel/test_vm.c's scratch window), with what W^X makes of each.
+KPTE_PROBES = {"kmain": "r-x normal", "arch_name": "r-- normal",
+               "&console_loglevel": "rw- normal", "0x2000000000": None}
+
+
+def _check_kpte(out, console):
+    """Each probe's last kpte line: identity mapped with the image's protection once the
+    kernel says its page tables are on; before that only that the walk ends somewhere."""
+    mmu_on = any(line.startswith("vm: MMU on") for line in console)
+    for what, prot in KPTE_PROBES.items():
+        lines = [line for line in out[f"kpte {what}"] if not line.startswith("[Inferior ")]
+        assert lines, f"kpte {what} printed nothing"
+        last = lines[-1]
+        if not mmu_on:
+            assert "->" in last or "not mapped" in last or "MMU is off" in last, \
+                f"kpte {what}: {lines}"
+            continue
+        if prot is None:
+            assert last.endswith(": not mapped"), f"kpte {what} should be unmapped: {lines}"
+            continue
+        m = re.match(r"^(0x[0-9a-f]+) -> (0x[0-9a-f]+)  (\S+ \S+)  \d+ [KMG]iB page$", last)
+        assert m, f"kpte {what}: no translation line: {lines}"
+        assert m.group(1) == m.group(2), f"kpte {what}: not identity mapped: {last}"
+        assert m.group(3) == prot, f"kpte {what}: {m.group(3)}, expected {prot}: {lines}"
 
 
 def _drive_console(proc, fifo_out, fifo_in, deadline, steps):

@@ -18,6 +18,8 @@
   kbt ID|NAME|EXPR  load a switched-out thread's saved registers into the selected vCPU
                     so that bt, frame, info locals work on it; `kbt` / `kbt reset` put
                     the live ones back (and the resume commands do so first)
+  kpte ADDR         walk the page tables for a virtual address: each level's entry,
+                    then the physical address, rwx, memory type and page size
 
 kconfig, kbootinfo and kirqs also work on kernel.elf alone, without QEMU (they then show
 the image's initial data): `gdb-multiarch -x tools/gdb/kernel.gdb -ex kconfig kernel.elf`.
@@ -36,11 +38,11 @@ are named after the registers they hold; the only per-arch fact here is which re
 per-CPU arrays, by the kernel's CPU index (arch_cpu_index(); 0 is the boot CPU, the
 others as kernel/smp.c started them, matched to vCPUs through their hardware ids).
 
-Future work, deliberately not registered until the kernel has what it needs:
-  kpte ADDR         walk the page tables for a virtual address: needs the kernel's
-                    page-table root and per-arch PTE formats (paging issue)
+kpte ADDR walks the page tables of the CPU gdb has selected (root from satp, TTBR0_EL1 or
+CR3): page-table entries are the hardware's format, the one thing here not from DWARF.
 
-The pure-Python parts (parse_log, format_records) import without gdb, for
+The pure-Python parts (parse_log, format_records, the walk_* page-table decoders) import
+without gdb, for
 tests/host/test_gdb_helpers.py.
 """
 
@@ -921,9 +923,170 @@ frequency, CPUs, device tree and ACPI pointers (and any field added since)."""
         return lines
 
 
+# ---- kpte: page-table walks ------------------------------------------------------------
+# The formats here are the hardware's (privileged spec 4.4 Sv39, Arm ARM D8 VMSAv8-64 4 KiB
+# granule, SDM 4.5 4-level paging), not the kernel's structures: they cannot come from
+# DWARF. The root comes from the CPU's own register (satp, TTBR0_EL1, CR3).
+
+def _bits(value, hi, lo):
+    return (value >> lo) & ((1 << (hi - lo + 1)) - 1)
+
+
+def _prot_text(read, write, execute, device):
+    return ("r" if read else "-") + ("w" if write else "-") + ("x" if execute else "-") + \
+        (" device" if device else " normal")
+
+
+def walk_sv39(root, va, read_u64):
+    """Sv39: (steps, result). result is (pa, prot text, page size) or None."""
+    steps = []
+    if va >> 38 not in (0, (1 << 26) - 1):
+        return ["not a canonical Sv39 address"], None
+    table = root
+    for level in (2, 1, 0):
+        index = _bits(va, 12 + 9 * level + 8, 12 + 9 * level)
+        pte = read_u64(table + 8 * index)
+        steps.append(f"  L{level}[{index:3}] @ {table + 8 * index:#x} = {pte:#018x}")
+        if not pte & 1:
+            steps.append(f"  invalid at level {level}")
+            return steps, None
+        ppn = _bits(pte, 53, 10) << 12
+        if pte & 0xe:  # R, W or X: a leaf
+            size = 4096 << (9 * level)
+            pa = (ppn & ~(size - 1)) | (va & (size - 1))
+            return steps, (pa, _prot_text(pte & 2, pte & 4, pte & 8, pte & (1 << 8)), size)
+        table = ppn
+    return steps + ["  a pointer at the last level (malformed)"], None
+
+
+def walk_arm64(root, va, read_u64, levels=4):
+    """VMSAv8-64, 4 KiB granule, walk from level 4 - levels (48-bit VA: level 0)."""
+    steps = []
+    table = root & ((1 << 48) - 1) & ~0xfff
+    for level in range(4 - levels, 4):
+        shift = 12 + 9 * (3 - level)
+        index = _bits(va, shift + 8, shift)
+        desc = read_u64(table + 8 * index)
+        steps.append(f"  L{level}[{index:3}] @ {table + 8 * index:#x} = {desc:#018x}")
+        if not desc & 1:
+            steps.append(f"  invalid at level {level}")
+            return steps, None
+        out = _bits(desc, 47, 12) << 12
+        if level < 3 and desc & 2:      # a table descriptor (its APTable etc. unused)
+            table = out
+            continue
+        if (level == 3) != bool(desc & 2) or level == 0:
+            steps.append(f"  reserved descriptor at level {level}")
+            return steps, None
+        size = 1 << shift               # a page (level 3) or a block (levels 1, 2)
+        pa = (out & ~(size - 1)) | (va & (size - 1))
+        read_only = desc & (1 << 7)
+        pxn = desc & (1 << 53)
+        attr = _bits(desc, 4, 2)
+        return steps, (pa, _prot_text(True, not read_only, not pxn, attr != 0), size)
+    return steps + ["  ran past level 3 (malformed)"], None
+
+
+def walk_x86_64(root, va, read_u64):
+    """4-level paging: PML4, PDPT (1 GiB pages), PD (2 MiB), PT."""
+    steps = []
+    table = root & 0x000ffffffffff000
+    names = ("PML4", "PDPT", "PD", "PT")
+    writable, executable = True, True
+    for depth, name in enumerate(names):
+        shift = 39 - 9 * depth
+        index = _bits(va, shift + 8, shift)
+        entry = read_u64(table + 8 * index)
+        steps.append(f"  {name:4}[{index:3}] @ {table + 8 * index:#x} = {entry:#018x}")
+        if not entry & 1:
+            steps.append(f"  not present in the {name}")
+            return steps, None
+        writable = writable and bool(entry & 2)
+        executable = executable and not entry & (1 << 63)
+        addr = entry & 0x000ffffffffff000
+        if depth == 3 or (depth in (1, 2) and entry & (1 << 7)):
+            size = 1 << shift
+            pa = (addr & ~(size - 1)) | (va & (size - 1))
+            device = bool(entry & (1 << 4))  # PCD
+            return steps, (pa, _prot_text(True, writable, executable, device), size)
+        table = addr
+    return steps, None
+
+
+def format_walk(va, steps, result):
+    lines = list(steps)
+    if result is None:
+        lines.append(f"{va:#x}: not mapped")
+    else:
+        pa, prot, size = result
+        unit = f"{size >> 30} GiB" if size >= 1 << 30 else \
+            f"{size >> 20} MiB" if size >= 1 << 20 else f"{size >> 10} KiB"
+        lines.append(f"{va:#x} -> {pa:#x}  {prot}  {unit} page")
+    return lines
+
+
+def _register(*names):
+    """The first of names the target has (as an unsigned 64-bit value), or None."""
+    for name in names:
+        try:
+            value = gdb.parse_and_eval(name)
+            if value.type.code != gdb.TYPE_CODE_VOID:
+                return int(value) & ((1 << 64) - 1)
+        except gdb.error:
+            pass
+    return None
+
+
+class KPte(KernelCommand):
+    """kpte ADDR: walk the current CPU's page tables for a virtual address (an expression:
+kpte kmain, kpte &console_loglevel, kpte 0x80200000): each level's entry, then
+"VA -> PA  rwx normal|device  SIZE page" or "not mapped". Reads the root from the CPU
+(satp / TTBR0_EL1 / CR3); says so when the MMU is off."""
+
+    NAME = "kpte"
+    ARGS_ALLOWED = True
+
+    def run(self, arg):
+        if not arg:
+            raise gdb.GdbError("usage: kpte ADDRESS")
+        va = int(gdb.parse_and_eval(arg).cast(gdb.lookup_type("unsigned long")))
+        arch = gdb.newest_frame().architecture().name()
+        inferior = gdb.selected_inferior()
+
+        def read_u64(addr):
+            return int.from_bytes(bytes(inferior.read_memory(addr, 8)), "little")
+
+        if arch.startswith("riscv"):
+            satp = int(gdb.parse_and_eval("$satp")) & ((1 << 64) - 1)
+            if satp >> 60 != 8:
+                return [f"satp = {satp:#x}: the MMU is off (bare), {va:#x} is physical"]
+            root = _bits(satp, 43, 0) << 12
+            lines = [f"Sv39, root {root:#x} (satp {satp:#x})"]
+            steps, result = walk_sv39(root, va, read_u64)
+        elif arch.startswith("aarch64"):
+            # QEMU's gdbstub names some system registers with and some without _EL1.
+            sctlr = _register("$SCTLR_EL1", "$SCTLR")
+            ttbr = _register("$TTBR0_EL1", "$TTBR0")
+            tcr = _register("$TCR_EL1", "$TCR")
+            if ttbr is None or tcr is None:
+                raise gdb.GdbError("kpte: this gdbstub does not show TTBR0_EL1/TCR_EL1")
+            if (sctlr is not None and not sctlr & 1) or (sctlr is None and not ttbr):
+                return [f"the MMU is off (SCTLR_EL1.M = 0), {va:#x} is physical"]
+            t0sz = _bits(tcr, 5, 0)
+            levels = (64 - t0sz - 12 + 8) // 9
+            lines = [f"VMSAv8-64 4 KiB granule, {64 - t0sz}-bit VA, {levels} levels, "
+                     f"root {ttbr & ~0xfff:#x} (TTBR0_EL1)"]
+            steps, result = walk_arm64(ttbr, va, read_u64, levels)
+        else:
+            cr3 = int(gdb.parse_and_eval("$cr3")) & ((1 << 64) - 1)
+            lines = [f"4-level paging, root {cr3 & ~0xfff:#x} (CR3)"]
+            steps, result = walk_x86_64(cr3, va, read_u64)
+        return lines + format_walk(va, steps, result)
+
+
 if gdb is not None:
     for command in (KDmesg, KConfig, KCpus, KIrqs, KBootInfo, KThreads, KBt,
-                    KBtBeforeResume):
+                    KBtBeforeResume, KPte):
         command()
     install_resume_hooks()
     gdb.events.cont.connect(_on_resume)
