@@ -1,12 +1,12 @@
 /*
  * x86_64 kernel page tables at boot (arch_mmu_init). They replace entry.S's identity
- * map, which is 2 MiB pages over [0, 4 GiB) that can be written and executed everywhere
- * (or U-Boot's own), with the same identity map in the kernel's own tables:
+ * map (2 MiB pages over [0, 4 GiB), writable and executable everywhere; both ways in,
+ * PVH and U-Boot, run on it) with an identity map of the kernel's own:
  *  - the image by section in 4 KiB pages, W^X: text read+exec, rodata read-only, data
  *    and bss read+write;
  *  - RAM (every boot_info range, above 4 GiB too), the firmware data boot_info reserves
  *    (ACPI tables, EBDA) and the first MiB (BIOS data, the SMP start-up page): cached,
- *    read+write, no exec;
+ *    read+write, no exec; but not page 0, so that a NULL dereference faults;
  *  - the rest of [0, 4 GiB): devices (local APIC, IOAPIC, HPET, PCI windows, the VGA
  *    window), uncached, read+write, no exec;
  * with the largest pages alignment allows; then CR3, with EFER.NXE (no-exec entries) and
@@ -36,7 +36,7 @@
 #define DEFAULT_PHYS_BITS 36
 
 #define MAX_SPANS (BOOT_MAX_MEM_RANGES + BOOT_MAX_RESERVED + 1)
-#define MAX_CUTS  (2 * MAX_SPANS + 6)
+#define MAX_CUTS  (2 * MAX_SPANS + 7)
 
 extern char __image_start[], __image_end[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[];
@@ -90,9 +90,11 @@ static bool in_span(uint64_t a, struct span s)
 	return a >= s.lo && a < s.hi;
 }
 
-/* What the page at a is, the image first, then the VGA window, then memory. */
+/* What the page at a is: page 0 first, the image, the VGA window, then memory. */
 static enum region region_at(uint64_t a)
 {
+	if (a < PAGE_SIZE)
+		return REGION_NONE;
 	if (in_span(a, image))
 		return REGION_IMAGE;
 	if (in_span(a, (struct span){VGA_WINDOW_START, VGA_WINDOW_END}))
@@ -121,6 +123,7 @@ static void sort_cuts(void)
 static void find_runs(void)
 {
 	add_cut(0);
+	add_cut(PAGE_SIZE);
 	add_cut(DEVICE_WINDOW_END);
 	add_cut(image.lo);
 	add_cut(image.hi);
