@@ -92,8 +92,11 @@ void x86_smp_reserve_trampoline(struct boot_info *bi)
 	trampoline_reserved = true;
 }
 
-/* What trampoline.S needs from the boot CPU. The trampoline loads CR3 and EFER in 32-bit
- * mode; the kernel's page tables are in its image, below 2 GiB. */
+/* What trampoline.S needs from the boot CPU, read once its page tables are live
+ * (arch_mmu_init runs before any CPU starts): CR3, EFER with NXE, CR0 with WP. The
+ * trampoline loads CR3 and EFER in 32-bit mode, so the root must lie below 4 GiB
+ * (mmu.c allocates it there); it turns paging on while running from the image's text,
+ * which the new tables map executable. */
 static int prepare_trampoline(void)
 {
 	size_t size = (size_t)(x86_trampoline_end - x86_trampoline_start);

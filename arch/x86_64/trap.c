@@ -314,8 +314,9 @@ void x86_trap(struct trap_frame *tf)
 	trap_exception(&ti, tf);
 }
 
-/* Not mapped by the boot page tables (they cover [0, 4 GiB)): any access page-faults. */
-#define UNMAPPED_ADDRESS 0x100000000ul
+/* The last page of the lower half: neither the boot tables ([0, 4 GiB)) nor the
+ * kernel's (RAM, which may start at 4 GiB, and devices below 4 GiB) map it. */
+#define UNMAPPED_ADDRESS ((1ul << 47) - PAGE_SIZE)
 
 bool arch_raise(enum trap_kind kind)
 {

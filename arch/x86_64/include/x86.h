@@ -18,11 +18,13 @@
 #define CR0_WP	(X86_UL(1) << 16) /* honour read-only pages in ring 0 too */
 #define CR0_PG	(X86_UL(1) << 31) /* paging */
 #define CR4_PAE (X86_UL(1) << 5)  /* 64-bit page-table entries; long mode needs it */
+#define CR4_PGE (X86_UL(1) << 7)  /* global pages: survive CR3 loads */
 
 /* Extended feature enable register (SDM 2.2.1, vol. 4 table 2-2). */
 #define MSR_EFER 0xc0000080
 #define EFER_LME (X86_UL(1) << 8)  /* long mode enable; active once CR0.PG is set */
 #define EFER_LMA (X86_UL(1) << 10) /* long mode active: set by the CPU, not by software */
+#define EFER_NXE (X86_UL(1) << 11) /* bit 63 of page-table entries is execute-disable */
 
 /* The GS segment's base in 64-bit mode (SDM vol. 4 table 2-2, IA32_GS_BASE): each CPU's
  * points at its struct x86_cpu, so %gs-relative loads read the caller's own. */
@@ -31,14 +33,26 @@
 /* RFLAGS (SDM vol. 1 3.4.3). */
 #define RFLAGS_IF (X86_UL(1) << 9) /* maskable interrupts enabled */
 
+/* 4 KiB pages: the assembly files' own PAGE_SIZE; C has the portable one (pmm.h). */
+#ifdef __ASSEMBLY__
+#define PAGE_SIZE 4096
+#else
+#include "pmm.h"
+#endif
+
 /* Page-table entry bits, 4-level paging (SDM 4.5, tables 4-15 to 4-18). */
 #define PTE_PRESENT	  (X86_UL(1) << 0)
 #define PTE_WRITABLE	  (X86_UL(1) << 1)
-#define PTE_LARGE	  (X86_UL(1) << 7) /* in a page directory: maps a 2 MiB page */
-#define PAGE_SIZE	  4096
-#define LARGE_PAGE_SHIFT  21  /* 2 MiB */
-#define PT_ENTRIES	  512 /* entries in every paging structure */
-#define BOOT_IDENTITY_GIB 4   /* the boot page tables map [0, 4 GiB) */
+#define PTE_PWT		  (X86_UL(1) << 3) /* write-through */
+#define PTE_PCD		  (X86_UL(1) << 4) /* cache disable; with PWT: uncached (UC) */
+#define PTE_ACCESSED	  (X86_UL(1) << 5)
+#define PTE_DIRTY	  (X86_UL(1) << 6)  /* leaves only */
+#define PTE_LARGE	  (X86_UL(1) << 7)  /* in a PD: 2 MiB page; in a PDPT: 1 GiB page */
+#define PTE_NX		  (X86_UL(1) << 63) /* no instruction fetch (needs EFER.NXE) */
+#define PTE_ADDR_MASK	  X86_UL(0x000ffffffffff000) /* bits 51:12 */
+#define LARGE_PAGE_SHIFT  21			     /* 2 MiB */
+#define PT_ENTRIES	  512			     /* entries in every paging structure */
+#define BOOT_IDENTITY_GIB 4			     /* the boot page tables map [0, 4 GiB) */
 
 /*
  * Segment descriptors (SDM 3.4.5, figure 3-8). In long mode base and limit are ignored
@@ -133,11 +147,16 @@
 #define CPUID_FEATURES		   1
 #define CPUID1_EBX_APIC_ID_SHIFT   24	      /* initial local APIC id, EBX[31:24] */
 #define CPUID1_EDX_APIC		   (1u << 9)  /* there is a local APIC */
+#define CPUID1_EDX_PAT		   (1u << 16) /* page attribute table (IA32_PAT) */
 #define CPUID1_ECX_TSC_DEADLINE	   (1u << 24) /* local APIC timer has TSC-deadline mode */
 #define CPUID1_ECX_HYPERVISOR	   (1u << 31) /* set by hypervisors (reserved on hardware) */
 #define CPUID_HYPERVISOR_BASE	   0x40000000 /* hypervisor signature leaf */
 #define CPUID_EXT_MAX		   0x80000000 /* eax: the highest extended leaf */
 #define CPUID_POWER_MGMT	   0x80000007 /* advanced power management leaf */
+#define CPUID_EXT_FEATURES	   0x80000001
+#define CPUID_EXT_EDX_NX	   (1u << 20) /* execute-disable bit (EFER.NXE) */
+#define CPUID_EXT_EDX_PAGE1GB	   (1u << 26) /* 1 GiB pages in the PDPT */
+#define CPUID_ADDR_SIZES	   0x80000008 /* eax[7:0]: physical address bits */
 /* EDX[8]: the TSC rate never changes (SDM vol. 3B, "Invariant TSC"). */
 #define CPUID_PM_EDX_INVARIANT_TSC (1u << 8)
 
@@ -148,6 +167,13 @@
 #define APIC_BASE_ENABLE    (X86_UL(1) << 11) /* global enable */
 #define APIC_BASE_ADDR_MASK X86_UL(0x000ffffffffff000)
 #define MSR_TSC_DEADLINE    0x6e0 /* IA32_TSC_DEADLINE (SDM 11.5.4.1) */
+
+/* Page attribute table (SDM 13.12.2): eight 8-bit entries, chosen by an entry's PAT, PCD
+ * and PWT bits; PCD|PWT picks entry 3, uncached (type 0) after reset. */
+#define MSR_PAT		   0x277
+#define PAT_ENTRY_SHIFT(n) (8 * (n))
+#define PAT_TYPE_MASK	   0x7
+#define PAT_TYPE_UC	   0
 
 /*
  * Per-CPU data: NR_CPUS structs x86_cpu (smp.c), X86_CPU_SIZE bytes apart; the GS base
@@ -352,6 +378,15 @@ static inline struct cpuid_regs cpuid(uint32_t leaf)
 		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v_)); \
 		v_;                                                \
 	})
+
+#define write_cr(n, v) __asm__ volatile("mov %0, %%cr" #n : : "r"((uint64_t)(v)) : "memory")
+
+/* Forget this CPU's TLB entries for the page holding va, and every paging-structure
+ * cache entry (SDM 4.10.4.1, INVLPG). */
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
 
 static inline uint64_t read_rflags(void)
 {
