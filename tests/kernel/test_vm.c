@@ -253,6 +253,27 @@ static void unmap_reaches_other_cpus(struct ktest *t)
 	pmm_free(pa, 0);
 }
 
+static void ioremap_maps_device_memory(struct ktest *t)
+{
+	/* A physical address in the scratch window: nothing is there, and nothing is read
+	 * or written through it; only the mapping ioremap makes is looked at. */
+	uint64_t pa = SCRATCH_VA + 32 * PAGE_SIZE;
+	struct vm_mapping m;
+	volatile uint8_t *p;
+
+	NEED_MMU(t);
+	p = ioremap(pa + 0x10, 0x20);
+	KTEST_ASSERT_TRUE(t, p != NULL);
+	KTEST_EXPECT_EQ(t, (uintptr_t)p, (uintptr_t)(pa + 0x10)); /* identity for now */
+	KTEST_ASSERT_TRUE(t, vm_query((uintptr_t)p, &m));
+	KTEST_EXPECT_EQ(t, m.pa, pa + 0x10);
+	KTEST_EXPECT_EQ(t, m.prot, VM_READ | VM_WRITE | VM_DEVICE);
+	/* Asked again, the mapping is found rather than refused as busy. */
+	KTEST_EXPECT_TRUE(t, ioremap(pa, 8) == (void *)(uintptr_t)pa);
+	KTEST_EXPECT_EQ(t, vm_unmap((uintptr_t)pa, PAGE_SIZE), 0);
+}
+
 KTEST_SUITE(vm, KTEST_CASE(map_query_and_alias), KTEST_CASE(protect_and_unmap_fault),
 	    KTEST_CASE(kernel_image_is_w_xor_x), KTEST_CASE(large_pages_map_and_split),
-	    KTEST_CASE(device_memory_is_mapped_uncached), KTEST_CASE(unmap_reaches_other_cpus));
+	    KTEST_CASE(device_memory_is_mapped_uncached), KTEST_CASE(ioremap_maps_device_memory),
+	    KTEST_CASE(unmap_reaches_other_cpus));
