@@ -356,7 +356,12 @@ $(generated)/autoconf.h: $(objtree)/auto.conf ;
 # target.h is rewritten only when its text changes (a host-only key such as QEMU_MEM must
 # not rebuild the kernel); the stamp records that the target files were looked at.
 $(generated)/target.h: $(objtree)/target.stamp ;
+# .target-file.stamp names the target file: another TARGET= regenerates the header even
+# when the new target file is older than the last one read.
+$(objtree)/.target-file.stamp: FORCE
+	$(call write-if-changed,$@,$(target-file))
 $(objtree)/target.stamp: $(target-file) $(srctree)/tools/target.py \
+		$(objtree)/.target-file.stamp \
 		$(if $(INHERIT),$(dir $(target-file))$(INHERIT).target)
 	$(call msg,GEN,$(generated)/target.h)
 	$(Q)$(PYTHON) $(srctree)/tools/target.py header $< $(generated)/target.h
