@@ -4,7 +4,7 @@
  *   - the image by section with W^X, in 4 KiB pages: text R+X, rodata R, data..end R+W;
  *   - every RAM range of boot_info around the image, R+W no-exec, 1 GiB and 2 MiB
  *     blocks where aligned;
- *   - the device window: all of [0, 4 GiB) that is neither, as Device-nGnRE R+W
+ *   - the device window: all of [4 KiB, 4 GiB) that is neither, as Device-nGnRE R+W
  *     no-exec (on QEMU virt: flash, GIC, PL011, RTC, GPIO, virtio-mmio, PCIe windows).
  */
 #include <inttypes.h>
@@ -92,7 +92,7 @@ static void map_device_window(const struct boot_info *bi)
 {
 	struct interval used[BOOT_MAX_MEM_RANGES + 1];
 	unsigned int n = 0;
-	uint64_t at = 0;
+	uint64_t at = PAGE_SIZE; /* page 0 stays unmapped: a NULL access faults */
 
 	used[n++] = (struct interval){(uintptr_t)__image_start, (uintptr_t)__image_end};
 	for (unsigned int i = 0; i < bi->mem_count; i++)

@@ -7,7 +7,7 @@
  *   every RAM range around the image, R+W, with the largest pages alignment allows
  *     (this includes OpenSBI's region below the image: PMP keeps S-mode out of it
  *     whatever the tables say, and the kernel never touches it);
- *   the device window, everything below 4 GiB that is not RAM, R+W, VM_DEVICE.
+ *   the device window, everything below 4 GiB that is not RAM (nor page 0), R+W, VM_DEVICE.
  */
 #include <inttypes.h>
 
@@ -67,7 +67,7 @@ static void map_or_panic(uint64_t base, uint64_t end, unsigned int prot, bool la
 
 static void map_devices(const struct span *ram, unsigned int n)
 {
-	uint64_t cursor = 0;
+	uint64_t cursor = PAGE_SIZE; /* page 0 stays unmapped: a NULL access page-faults */
 
 	for (unsigned int i = 0; i <= n && cursor < DEVICE_WINDOW_END; i++) {
 		uint64_t hole_end = i < n ? ram[i].base : DEVICE_WINDOW_END;

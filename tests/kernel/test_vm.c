@@ -154,6 +154,16 @@ static void kernel_image_is_w_xor_x(struct ktest *t)
 	expect_fault(t, call_at, &data_word, TRAP_BAD_FETCH);
 }
 
+static void null_pointer_faults(struct ktest *t)
+{
+	struct vm_mapping m;
+
+	NEED_MMU(t);
+	/* Page 0 is never mapped, whatever the board has there. */
+	KTEST_EXPECT_FALSE(t, vm_query(0, &m));
+	expect_fault(t, read_at, (void *)8, TRAP_BAD_ACCESS);
+}
+
 static void large_pages_map_and_split(struct ktest *t)
 {
 	uint64_t pa;
@@ -274,6 +284,6 @@ static void ioremap_maps_device_memory(struct ktest *t)
 }
 
 KTEST_SUITE(vm, KTEST_CASE(map_query_and_alias), KTEST_CASE(protect_and_unmap_fault),
-	    KTEST_CASE(kernel_image_is_w_xor_x), KTEST_CASE(large_pages_map_and_split),
-	    KTEST_CASE(device_memory_is_mapped_uncached), KTEST_CASE(ioremap_maps_device_memory),
-	    KTEST_CASE(unmap_reaches_other_cpus));
+	    KTEST_CASE(kernel_image_is_w_xor_x), KTEST_CASE(null_pointer_faults),
+	    KTEST_CASE(large_pages_map_and_split), KTEST_CASE(device_memory_is_mapped_uncached),
+	    KTEST_CASE(ioremap_maps_device_memory), KTEST_CASE(unmap_reaches_other_cpus));

@@ -937,6 +937,18 @@ def _prot_text(read, write, execute, device):
         (" device" if device else " normal")
 
 
+def _entry(steps, label, table, index, read_u64):
+    """Read entry index of the table at physical address table, noting it in steps."""
+    entry = read_u64(table + 8 * index)
+    steps.append(f"  {label:4}[{index:3}] @ {table + 8 * index:#x} = {entry:#018x}")
+    return entry
+
+
+def _in_page(base, size, va):
+    """The physical address of va in the size-byte page or block at base."""
+    return (base & ~(size - 1)) | (va & (size - 1))
+
+
 def walk_sv39(root, va, read_u64):
     """Sv39: (steps, result). result is (pa, prot text, page size) or None."""
     steps = []
@@ -944,17 +956,16 @@ def walk_sv39(root, va, read_u64):
         return ["not a canonical Sv39 address"], None
     table = root
     for level in (2, 1, 0):
-        index = _bits(va, 12 + 9 * level + 8, 12 + 9 * level)
-        pte = read_u64(table + 8 * index)
-        steps.append(f"  L{level}[{index:3}] @ {table + 8 * index:#x} = {pte:#018x}")
+        pte = _entry(steps, f"L{level}", table, _bits(va, 20 + 9 * level, 12 + 9 * level),
+                     read_u64)
         if not pte & 1:
             steps.append(f"  invalid at level {level}")
             return steps, None
         ppn = _bits(pte, 53, 10) << 12
         if pte & 0xe:  # R, W or X: a leaf
             size = 4096 << (9 * level)
-            pa = (ppn & ~(size - 1)) | (va & (size - 1))
-            return steps, (pa, _prot_text(pte & 2, pte & 4, pte & 8, pte & (1 << 8)), size)
+            prot = _prot_text(pte & 2, pte & 4, pte & 8, pte & (1 << 8))
+            return steps, (_in_page(ppn, size, va), prot, size)
         table = ppn
     return steps + ["  a pointer at the last level (malformed)"], None
 
@@ -965,9 +976,7 @@ def walk_arm64(root, va, read_u64, levels=4):
     table = root & ((1 << 48) - 1) & ~0xfff
     for level in range(4 - levels, 4):
         shift = 12 + 9 * (3 - level)
-        index = _bits(va, shift + 8, shift)
-        desc = read_u64(table + 8 * index)
-        steps.append(f"  L{level}[{index:3}] @ {table + 8 * index:#x} = {desc:#018x}")
+        desc = _entry(steps, f"L{level}", table, _bits(va, shift + 8, shift), read_u64)
         if not desc & 1:
             steps.append(f"  invalid at level {level}")
             return steps, None
@@ -979,7 +988,7 @@ def walk_arm64(root, va, read_u64, levels=4):
             steps.append(f"  reserved descriptor at level {level}")
             return steps, None
         size = 1 << shift               # a page (level 3) or a block (levels 1, 2)
-        pa = (out & ~(size - 1)) | (va & (size - 1))
+        pa = _in_page(out, size, va)
         read_only = desc & (1 << 7)
         pxn = desc & (1 << 53)
         attr = _bits(desc, 4, 2)
@@ -995,9 +1004,7 @@ def walk_x86_64(root, va, read_u64):
     writable, executable = True, True
     for depth, name in enumerate(names):
         shift = 39 - 9 * depth
-        index = _bits(va, shift + 8, shift)
-        entry = read_u64(table + 8 * index)
-        steps.append(f"  {name:4}[{index:3}] @ {table + 8 * index:#x} = {entry:#018x}")
+        entry = _entry(steps, name, table, _bits(va, shift + 8, shift), read_u64)
         if not entry & 1:
             steps.append(f"  not present in the {name}")
             return steps, None
@@ -1006,9 +1013,9 @@ def walk_x86_64(root, va, read_u64):
         addr = entry & 0x000ffffffffff000
         if depth == 3 or (depth in (1, 2) and entry & (1 << 7)):
             size = 1 << shift
-            pa = (addr & ~(size - 1)) | (va & (size - 1))
             device = bool(entry & (1 << 4))  # PCD
-            return steps, (pa, _prot_text(True, writable, executable, device), size)
+            prot = _prot_text(True, writable, executable, device)
+            return steps, (_in_page(addr, size, va), prot, size)
         table = addr
     return steps, None
 
