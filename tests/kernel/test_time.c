@@ -45,8 +45,13 @@ static void conversions_round_trip(struct ktest *t)
 	KTEST_EXPECT_GE(t, time_ticks_to_ns(time_ns_to_ticks(1)), 1ul);
 }
 
+/* Every sleep ends after its time; most end within LATE_NS of it. Not all: the host may
+ * stop running this CPU for a while at any moment (seen: 60 ms, once in a CI run), but a
+ * timer that is really late (waiting for some other interrupt) is late every time. */
 static void sleep_is_never_early(struct ktest *t)
 {
+	int on_time = 0;
+
 	for (int i = 0; i < 5; i++) {
 		uint64_t want = (uint64_t)(i + 1) * 2 * NSEC_PER_MSEC;
 		uint64_t start = time_now_ns(), slept;
@@ -54,11 +59,13 @@ static void sleep_is_never_early(struct ktest *t)
 		sleep_ns(want);
 		slept = time_now_ns() - start;
 		KTEST_EXPECT_GE(t, slept, want);
-		KTEST_EXPECT_LE(t, slept, want + LATE_NS);
+		KTEST_EXPECT_LE(t, slept, want + NSEC_PER_SEC);
+		on_time += slept <= want + LATE_NS;
 		console_printf("    # sleep %llu us took %llu us\n",
 			       (unsigned long long)(want / NSEC_PER_USEC),
 			       (unsigned long long)(slept / NSEC_PER_USEC));
 	}
+	KTEST_EXPECT_GE(t, on_time, 4);
 }
 
 #define ORDER_TIMERS 16
