@@ -84,8 +84,10 @@ unsigned int arch_cpu_index(void);
  * page tables), on the stack below stack_top, with arch_cpu_index() == index, trap
  * vectors and FP/TLS state as on the boot CPU, interrupts off, and calls
  * smp_secondary_main(index), which never returns. Returns 0 once the platform
- * accepted the request (the CPU may arrive later), or -E_NOTSUP / -E_NODEV /
- * -E_INVAL with the reason printed. */
+ * accepted the request (the CPU may arrive later), or a negative E_* code with the
+ * reason printed: -E_NOTSUP (no way to start CPUs), -E_NODEV, -E_INVAL (a bad id),
+ * -E_BUSY (the firmware says it is already on), -E_PERM (denied), -E_TIMEDOUT (the
+ * start request never went out). */
 int arch_cpu_start(unsigned int index, uint64_t hw_id, uintptr_t stack_top);
 
 /* On a secondary CPU, from smp_secondary_main() with interrupts off: set up its part of
