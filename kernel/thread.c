@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "irq.h"
 #include "kernel.h"
+#include "kstack.h"
 #include "pmm.h"
 #include "printk.h"
 #include "smp.h"
@@ -569,7 +570,6 @@ struct thread *thread_create_on(const char *name, thread_fn fn, void *arg, int p
 				size_t stack_size, int cpu)
 {
 	struct thread *t;
-	uint64_t pa;
 	unsigned long flags;
 
 	if (stack_size == 0)
@@ -585,12 +585,11 @@ struct thread *thread_create_on(const char *name, thread_fn fn, void *arg, int p
 	init_thread(t, name, prio);
 	t->bound_cpu = cpu;
 	t->stack_order = order_for(stack_size);
-	pa = pmm_alloc(t->stack_order, ZONE_NORMAL);
-	if (!pa) {
+	t->stack_base = kstack_alloc(t->stack_order);
+	if (!t->stack_base) {
 		kfree(t);
 		return NULL;
 	}
-	t->stack_base = (uint8_t *)(uintptr_t)pa;
 	t->stack_size = PAGE_SIZE << t->stack_order;
 	memset(t->stack_base, STACK_FILL, t->stack_size);
 	t->fn = fn;
@@ -609,7 +608,7 @@ struct thread *thread_create_on(const char *name, thread_fn fn, void *arg, int p
 static void free_thread(struct thread *t)
 {
 	if (!t->boot_stack)
-		pmm_free((uintptr_t)t->stack_base, t->stack_order);
+		kstack_free(t->stack_base, t->stack_order);
 	kfree(t);
 }
 

@@ -67,6 +67,18 @@ static void shootdown(uintptr_t va, size_t size)
 	__atomic_fetch_add(&shootdowns, 1, __ATOMIC_RELAXED);
 }
 
+void vm_flush_all_cpus(void)
+{
+	shootdown(0, 0); /* size 0: the whole TLB */
+}
+
+int vm_unmap_local(uintptr_t va, size_t size)
+{
+	if (!page_aligned(va, 0, size))
+		return -E_INVAL;
+	return arch_unmap(va, size);
+}
+
 int vm_unmap(uintptr_t va, size_t size)
 {
 	int err;

@@ -34,6 +34,13 @@ int vm_unmap(uintptr_t va, size_t size);
 int vm_protect(uintptr_t va, size_t size, unsigned int prot);
 bool vm_query(uintptr_t va, struct vm_mapping *out);
 
+/* Unmap without telling other CPUs: their TLBs may keep the old translation until the
+ * caller has them flushed (vm_flush_all_cpus) before the addresses are used again. For
+ * kernel/kstack.c, which frees stacks with interrupts off. */
+int vm_unmap_local(uintptr_t va, size_t size);
+/* Every CPU flushes its whole TLB (interrupts on, from a thread, once CPUs run). */
+void vm_flush_all_cpus(void);
+
 /* MMIO: the device registers at [pa, pa + size) mapped uncached, read+write. Returns
  * the address to use, or NULL (with the reason printed). */
 void *ioremap(uint64_t pa, size_t size);

@@ -164,6 +164,45 @@ static void null_pointer_faults(struct ktest *t)
 	expect_fault(t, read_at, (void *)8, TRAP_BAD_ACCESS);
 }
 
+/* ---- guard pages below thread stacks ------------------------------------------------ */
+
+struct guard_probe {
+	bool stack_mapped, guard_mapped, faulted;
+	struct trap_info seen;
+	uintptr_t guard;
+};
+
+static int probe_own_guard(void *arg)
+{
+	struct guard_probe *g = arg;
+	struct thread *self = thread_current();
+	struct vm_mapping m;
+
+	g->guard = (uintptr_t)self->stack_base - 8;
+	g->stack_mapped =
+		vm_query((uintptr_t)self->stack_base, &m) && m.prot == (VM_READ | VM_WRITE);
+	g->guard_mapped = vm_query(g->guard, &m);
+	g->faulted = trap_expect(read_at, (void *)g->guard, &g->seen);
+	return 0;
+}
+
+static void thread_stacks_have_guard_pages(struct ktest *t)
+{
+	struct guard_probe g = {0};
+	struct thread *th;
+
+	NEED_MMU(t);
+	th = thread_create("guard-probe", probe_own_guard, &g, THREAD_PRIO_DEFAULT, 0);
+	KTEST_ASSERT_TRUE(t, th != NULL);
+	KTEST_ASSERT_EQ(t, thread_join(th, NULL, 30ull * 1000000000ull), 0);
+	KTEST_EXPECT_TRUE(t, g.stack_mapped);
+	KTEST_EXPECT_FALSE(t, g.guard_mapped);
+	KTEST_ASSERT_TRUE(t, g.faulted);
+	KTEST_EXPECT_STREQ(t, trap_kind_name(g.seen.kind), trap_kind_name(TRAP_BAD_ACCESS));
+	if (g.seen.has_address)
+		KTEST_EXPECT_EQ(t, g.seen.address, g.guard);
+}
+
 static void large_pages_map_and_split(struct ktest *t)
 {
 	uint64_t pa;
@@ -285,5 +324,6 @@ static void ioremap_maps_device_memory(struct ktest *t)
 
 KTEST_SUITE(vm, KTEST_CASE(map_query_and_alias), KTEST_CASE(protect_and_unmap_fault),
 	    KTEST_CASE(kernel_image_is_w_xor_x), KTEST_CASE(null_pointer_faults),
-	    KTEST_CASE(large_pages_map_and_split), KTEST_CASE(device_memory_is_mapped_uncached),
-	    KTEST_CASE(ioremap_maps_device_memory), KTEST_CASE(unmap_reaches_other_cpus));
+	    KTEST_CASE(thread_stacks_have_guard_pages), KTEST_CASE(large_pages_map_and_split),
+	    KTEST_CASE(device_memory_is_mapped_uncached), KTEST_CASE(ioremap_maps_device_memory),
+	    KTEST_CASE(unmap_reaches_other_cpus));
