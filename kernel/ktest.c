@@ -10,6 +10,7 @@
 #include "console.h"
 #include "kernel.h"
 #include "ktest.h"
+#include "sync.h"
 #include "thread.h"
 
 extern const struct ktest_suite *const __ktest_suites_start[];
@@ -97,4 +98,25 @@ int ktest_run_all(const char *cmdline)
 				failed += run_suite(__ktest_suites_start[i], ++number);
 	console_printf("# ktest: %s\n", failed ? "FAIL" : "PASS");
 	return failed;
+}
+
+static int wait_to_go(void *arg)
+{
+	return event_wait(arg);
+}
+
+void ktest_warm_up_threads(struct ktest *t, int count)
+{
+	struct thread *th[64];
+	struct event go;
+
+	if (count > 64)
+		count = 64;
+	event_init(&go, false);
+	for (int i = 0; i < count; i++)
+		th[i] = thread_create("warm-up", wait_to_go, &go, THREAD_PRIO_DEFAULT, 0);
+	event_signal(&go);
+	for (int i = 0; i < count; i++)
+		if (KTEST_EXPECT_TRUE(t, th[i] != NULL))
+			KTEST_EXPECT_EQ(t, thread_join(th[i], NULL, 30 * NSEC_PER_SEC), 0);
 }

@@ -54,6 +54,12 @@ struct ktest_suite {
 
 __printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...);
 
+/* Have count threads (at most 64) alive at once, then gone. A test that counts free
+ * pages calls this with more threads than it will run at once, first: stack slots and
+ * the page tables behind them (which riscv64 keeps once made) are then already there,
+ * and the count shows only what the test's own threads take. */
+void ktest_warm_up_threads(struct ktest *t, int count);
+
 /* A deterministic pseudo-random sequence (xorshift64) for randomized tests: the same
  * on every run and arch, so a failure can be replayed. */
 uint64_t ktest_random(void);

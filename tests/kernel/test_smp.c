@@ -351,7 +351,7 @@ static void crowds_spread_and_leave_nothing_behind(struct ktest *t)
 	enum { BATCH = 16, BATCHES = 8 };
 	struct crowd c = {0};
 	struct thread *th[BATCH];
-	uint64_t pages = pmm_free_pages();
+	uint64_t pages = (ktest_warm_up_threads(t, 2 * BATCH), pmm_free_pages());
 	struct heap_stats before, after;
 
 	heap_stats(&before);

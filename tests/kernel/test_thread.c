@@ -233,30 +233,13 @@ static int tiny_work(void *arg)
 	return sum + (int)(uintptr_t)arg;
 }
 
-/* Have twice as many threads alive at once as the test below ever will: the page tables
- * for that many stack slots exist from then on (riscv64 keeps table pages once made),
- * so the test counts only what threads themselves take. */
-static void warm_up_stack_slots(struct ktest *t, int count)
-{
-	struct thread *th[64];
-	struct event go;
-
-	event_init(&go, false);
-	for (int i = 0; i < count && i < 64; i++)
-		th[i] = thread_create("warm-up", wait_for_event, &go, THREAD_PRIO_DEFAULT, 0);
-	event_signal(&go);
-	for (int i = 0; i < count && i < 64; i++)
-		if (KTEST_EXPECT_TRUE(t, th[i] != NULL))
-			thread_join(th[i], NULL, GIVE_UP_NS);
-}
-
 static void thousands_of_threads_leave_nothing_behind(struct ktest *t)
 {
 	enum { TOTAL = 3000, BATCH = 30 };
 	struct thread *th[BATCH];
 	struct heap_stats heap_before, heap_after;
 	struct sched_stats st_before, st;
-	uint64_t pages_before = (warm_up_stack_slots(t, 2 * BATCH), pmm_free_pages());
+	uint64_t pages_before = (ktest_warm_up_threads(t, 2 * BATCH), pmm_free_pages());
 	uint64_t give_up = time_now_ns() + 20 * GIVE_UP_NS;
 	int bad_values = 0, failed = 0;
 
@@ -345,7 +328,10 @@ static void thread_list_shows_every_thread(struct ktest *t)
 	event_init(&never, false);
 	th = thread_create("listed", wait_for_event, &never, THREAD_PRIO_LOW, 0);
 	KTEST_ASSERT_TRUE(t, th != NULL);
-	sleep_ns(NSEC_PER_MSEC); /* let it block */
+	/* Let it run and block: a sleep or more (the host may hold this CPU back meanwhile,
+	 * and the waker preempts the lower-priority thread before it got to its wait). */
+	for (int tries = 0; tries < 1000 && th->state != THREAD_BLOCKED; tries++)
+		sleep_ns(NSEC_PER_MSEC);
 	n = thread_list(info, 16);
 	KTEST_EXPECT_LE(t, n, (size_t)16);
 	for (size_t i = 0; i < n && i < 16; i++) {
