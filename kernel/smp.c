@@ -165,6 +165,15 @@ void smp_call_others(void (*fn)(void *arg), void *arg)
 			smp_call_on(i, fn, arg);
 }
 
+void smp_call_all(void (*fn)(void *arg), void *arg)
+{
+	/* By index, not "this CPU and the others": the caller may move between calls, and
+	 * each CPU must still run fn exactly once. */
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		if (smp_cpu_online(i))
+			smp_call_on(i, fn, arg);
+}
+
 void smp_stop_others(void)
 {
 	unsigned int self = arch_cpu_index();

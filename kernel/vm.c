@@ -50,20 +50,23 @@ static void flush_here(void *arg)
 	arch_tlb_flush_local(r->va, r->size);
 }
 
-/* Every CPU forgets [va, va + size): this one now, the others through an IPI each. */
+/* Every CPU forgets [va, va + size): each runs the flush in an IPI, this one directly
+ * (by CPU index: the calling thread may move to another CPU meanwhile). */
 static void shootdown(uintptr_t va, size_t size)
 {
 	struct flush_range r = {va, size};
-	unsigned long flags = arch_irq_save();
+	unsigned long flags;
 
-	arch_tlb_flush_local(va, size);
-	arch_irq_restore(flags);
-	if (smp_cpus_online() == 1)
+	if (smp_cpus_online() == 1) {
+		flags = arch_irq_save();
+		arch_tlb_flush_local(va, size);
+		arch_irq_restore(flags);
 		return;
+	}
 	if (!arch_irqs_enabled() || in_interrupt())
 		panic("vm: a mapping was taken away with interrupts off while other CPUs run: "
 		      "their TLBs cannot be flushed");
-	smp_call_others(flush_here, &r);
+	smp_call_all(flush_here, &r);
 	__atomic_fetch_add(&shootdowns, 1, __ATOMIC_RELAXED);
 }
 

@@ -36,6 +36,9 @@ void smp_send_reschedule(unsigned int index);
 int smp_call_on(unsigned int index, void (*fn)(void *arg), void *arg);
 /* The same on every other online CPU, one after the other. */
 void smp_call_others(void (*fn)(void *arg), void *arg);
+/* The same on every online CPU, the caller's included (each exactly once, even if the
+ * calling thread moves meanwhile). */
+void smp_call_all(void (*fn)(void *arg), void *arg);
 
 /* Stop every other CPU (interrupts off, waiting forever), without waiting. For panic. */
 void smp_stop_others(void);

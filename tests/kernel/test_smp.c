@@ -92,6 +92,10 @@ static void many_calls_all_arrive(struct ktest *t)
 	for (unsigned int r = 0; r < rounds; r++)
 		smp_call_others(count_call, &calls);
 	KTEST_EXPECT_EQ(t, calls, rounds * (online() - 1));
+	calls = 0;
+	for (unsigned int r = 0; r < rounds; r++)
+		smp_call_all(count_call, &calls);
+	KTEST_EXPECT_EQ(t, calls, rounds * online());
 }
 
 /* ---- bound threads and cross-CPU wake-ups --------------------------------------------- */
