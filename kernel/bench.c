@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "ktime.h"
 #include "pmm.h"
+#include "shell.h"
 #include "smp.h"
 #include "thread.h"
 
@@ -403,9 +404,6 @@ static const struct {
 	{"switch", 4000, bench_switch}, {"ipi", 800, bench_ipi},
 	{"loop", 16000000, bench_loop},
 };
-
-/* The shell's table names it (kernel/shell.c). */
-int cmd_bench(int argc, char **argv);
 
 int cmd_bench(int argc, char **argv)
 {

@@ -19,7 +19,6 @@
 #define SHELL_MAX_ARGS 8
 
 static int cmd_help(int argc, char **argv);
-int cmd_bench(int argc, char **argv); /* kernel/bench.c */
 
 static int cmd_version(int argc, char **argv)
 {

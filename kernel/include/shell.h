@@ -17,6 +17,9 @@ int shell_split(char *line, char **argv, int max);
 /* Run one command line; returns the command's result or -E_NOENT. */
 int shell_execute(char *line);
 
+/* The `bench` command (kernel/bench.c): what allocation, switches and IPIs cost. */
+int cmd_bench(int argc, char **argv);
+
 /* Prompt, read, run, forever. */
 __noreturn void shell_run(void);
 
